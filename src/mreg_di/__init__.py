@@ -1,0 +1,69 @@
+"""mreg-di: dependency injection with compile-time plugin discovery.
+
+Declare plugins with `plugin` / `factory`, run ``mreg-codegen scan`` at build time, and wire
+them at start-up with `ModuleRegistry.from_manifest`.
+
+Public names are loaded on first access (PEP 562): ``import mreg_di`` costs almost nothing, and
+``from mreg_di import ModuleRegistry`` loads only what start-up needs. attrs, networkx,
+typeguard and dependency-injector stay unimported until something asks for them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mreg_di._decorators import factory, plugin, spec_of
+    from mreg_di._errors import (
+        LifecycleError,
+        ManifestError,
+        MregError,
+        PluginNotFoundError,
+        PluginTypeError,
+        ResolutionError,
+        StaleManifestError,
+    )
+    from mreg_di._manifest import SCHEMA_VERSION, Manifest
+    from mreg_di._problems import Problem, ProblemKind
+    from mreg_di._spec import ParameterSpec, PluginRecord, PluginSpec, PluginType, Scope
+
+__version__ = "0.1.0"
+
+# Public name -> private module defining it.
+_EXPORTS: dict[str, str] = {
+    "plugin": "mreg_di._decorators",
+    "factory": "mreg_di._decorators",
+    "spec_of": "mreg_di._decorators",
+    "MregError": "mreg_di._errors",
+    "ManifestError": "mreg_di._errors",
+    "StaleManifestError": "mreg_di._errors",
+    "ResolutionError": "mreg_di._errors",
+    "PluginNotFoundError": "mreg_di._errors",
+    "PluginTypeError": "mreg_di._errors",
+    "LifecycleError": "mreg_di._errors",
+    "Manifest": "mreg_di._manifest",
+    "SCHEMA_VERSION": "mreg_di._manifest",
+    "Problem": "mreg_di._problems",
+    "ProblemKind": "mreg_di._problems",
+    "ParameterSpec": "mreg_di._spec",
+    "PluginRecord": "mreg_di._spec",
+    "PluginSpec": "mreg_di._spec",
+    "PluginType": "mreg_di._spec",
+    "Scope": "mreg_di._spec",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mreg_di' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,0 +1,289 @@
+"""Value objects describing plugins: what is declared, where it lives, what it takes.
+
+`PluginSpec` is what a decorator declares (and what discovery returns). `PluginRecord` adds
+where the declaration lives and its constructor parameters; it is one entry of a manifest.
+Both convert to and from the manifest's JSON form with `to_json` / `from_json`; the manifest
+loader has already validated the data when `from_json` runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, Literal
+
+import attrs
+
+__all__ = ["ParameterSpec", "PluginKind", "PluginRecord", "PluginSpec", "PluginType", "Scope"]
+
+Scope = Literal["singleton", "factory", "thread"]
+"""How many instances a plugin has: one per registry, one per request, or one per thread."""
+
+PluginKind = Literal["class", "factory"]
+"""What a declaration decorates."""
+
+
+class PluginType(StrEnum):
+    """The plugin types of the `module-registry` seed. Plain strings are accepted too.
+
+    Members compare equal to their string values, so ``type="storage"`` and
+    ``type=PluginType.STORAGE`` declare the same thing.
+
+    Example:
+        >>> PluginType.DATA_PROCESSOR == "data-processor"
+        True
+    """
+
+    DATA_PROCESSOR = "data-processor"
+    ANALYZER = "analyzer"
+    STORAGE = "storage"
+    SECURITY = "security"
+    MONITORING = "monitoring"
+    NETWORK = "network"
+    TRANSFORMER = "transformer"
+    GENERIC = "generic"
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _frozen_metadata(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return dict(value)
+
+
+@attrs.frozen
+class PluginSpec:
+    """What a ``@plugin`` / ``@factory`` declaration says about a plugin.
+
+    Attributes:
+        name: Unique name in a manifest.
+        version: PEP 440 version.
+        type: A `PluginType` value or any other string.
+        capabilities: What the plugin can do, free-form words.
+        provides: Fully qualified names of the interfaces it is bound to.
+        requires: Named dependencies with PEP 440 specifiers, e.g. ``"storage>=1.0"``.
+        scope: ``"singleton"``, ``"factory"`` or ``"thread"``.
+        profiles: Profiles it is active in; empty means every profile.
+        permissions: Permissions it needs.
+        priority: Higher wins among several providers of one interface.
+        metadata: Free-form JSON-compatible data.
+        description: Defaults to the first paragraph of the docstring.
+        variants: For factories, the variants it can build.
+        kind: ``"class"`` or ``"factory"``.
+
+    Example:
+        >>> PluginSpec("gzip", version="2.1.0", capabilities=["compression"]).capabilities
+        ('compression',)
+    """
+
+    name: str
+    version: str = "0.0.0"
+    type: str = "generic"
+    capabilities: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    provides: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    requires: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    scope: Scope = "singleton"
+    profiles: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    permissions: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    priority: int = 0
+    metadata: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_metadata, eq=False, hash=False
+    )
+    description: str = ""
+    variants: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    kind: PluginKind = "class"
+
+    def is_active_in(self, profile: str | None) -> bool:
+        """Whether the plugin is active in `profile` (``None`` or ``"default"``: no profile).
+
+        Example:
+            >>> PluginSpec("mock", profiles=["test"]).is_active_in("test")
+            True
+            >>> PluginSpec("mock", profiles=["test"]).is_active_in(None)
+            False
+        """
+        if not self.profiles:
+            return True
+        return profile is not None and profile in self.profiles
+
+    def to_json(self) -> dict[str, Any]:
+        """The spec's fields as the manifest stores them."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "type": str(self.type),
+            "capabilities": list(self.capabilities),
+            "provides": list(self.provides),
+            "requires": list(self.requires),
+            "scope": self.scope,
+            "profiles": list(self.profiles),
+            "permissions": list(self.permissions),
+            "priority": self.priority,
+            "metadata": dict(self.metadata),
+            "description": self.description,
+            "variants": list(self.variants),
+            "kind": self.kind,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PluginSpec:
+        """Build a spec from validated manifest data."""
+        return cls(
+            name=data["name"],
+            version=data["version"],
+            type=data["type"],
+            capabilities=data["capabilities"],
+            provides=data["provides"],
+            requires=data["requires"],
+            scope=data["scope"],
+            profiles=data["profiles"],
+            permissions=data["permissions"],
+            priority=data["priority"],
+            metadata=data["metadata"],
+            description=data["description"],
+            variants=data["variants"],
+            kind=data["kind"],
+        )
+
+
+@attrs.frozen
+class ParameterSpec:
+    """One constructor (or factory) parameter, with its annotation resolved.
+
+    A parameter whose `interface` is set is injected from the graph; any other parameter is a
+    value parameter, filled from configuration or its default.
+
+    Attributes:
+        name: The parameter's name.
+        annotation: The annotation with names fully qualified, e.g.
+            ``"list[acme.interfaces.Sink]"``; ``None`` when there is none.
+        interface: The fully qualified interface to inject, or ``None`` for a value parameter.
+        many: ``list[X]`` / ``Sequence[X]``: inject every active provider of `interface`.
+        optional: ``X | None``, ``Optional[X]`` or a default: may stay unprovided.
+        has_default: The parameter has a default value.
+        line: 1-based line of the parameter in its file, 0 when unknown.
+
+    Example:
+        >>> ParameterSpec("storage", "acme.Storage", "acme.Storage").is_injected
+        True
+    """
+
+    name: str
+    annotation: str | None = None
+    interface: str | None = None
+    many: bool = False
+    optional: bool = False
+    has_default: bool = False
+    line: int = 0
+
+    @property
+    def is_injected(self) -> bool:
+        """Whether the parameter is filled from the graph rather than from configuration."""
+        return self.interface is not None
+
+    def to_json(self) -> dict[str, Any]:
+        """The parameter as the manifest stores it."""
+        return {
+            "name": self.name,
+            "annotation": self.annotation,
+            "interface": self.interface,
+            "many": self.many,
+            "optional": self.optional,
+            "has_default": self.has_default,
+            "line": self.line,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ParameterSpec:
+        """Build a parameter from validated manifest data."""
+        return cls(
+            name=data["name"],
+            annotation=data["annotation"],
+            interface=data["interface"],
+            many=data["many"],
+            optional=data["optional"],
+            has_default=data["has_default"],
+            line=data["line"],
+        )
+
+
+@attrs.frozen
+class PluginRecord:
+    """A plugin as the manifest knows it: its spec, where it lives and what it takes.
+
+    Attributes:
+        spec: The declaration.
+        module: The importable module name, e.g. ``"acme.compression"``.
+        qualname: The qualified name inside the module, e.g. ``"GzipCompressor"``.
+        file: The file, relative to the manifest's directory, in POSIX form; ``None`` for a
+            plugin registered at run time.
+        line: 1-based line of the decorated definition, 0 when unknown.
+        column: 1-based column of the decorator, 0 when unknown.
+        parameters: Constructor (or factory) parameters, in order.
+
+    Example:
+        >>> rec = PluginRecord(PluginSpec("gzip"), "acme.gz", "Gzip", "acme/gz.py", 12)
+        >>> rec.target, rec.location
+        ('acme.gz:Gzip', 'acme/gz.py:12')
+    """
+
+    spec: PluginSpec
+    module: str
+    qualname: str
+    file: str | None = None
+    line: int = 0
+    column: int = 0
+    parameters: tuple[ParameterSpec, ...] = attrs.field(default=(), converter=tuple)
+
+    @property
+    def name(self) -> str:
+        """The plugin's name (``spec.name``)."""
+        return self.spec.name
+
+    @property
+    def target(self) -> str:
+        """``module:qualname``, the entry-point style reference to the implementation."""
+        return f"{self.module}:{self.qualname}"
+
+    @property
+    def qualified_name(self) -> str:
+        """``module.qualname``, the implementation's fully qualified name."""
+        return f"{self.module}.{self.qualname}"
+
+    @property
+    def location(self) -> str:
+        """``file:line`` for messages (``module:qualname`` when there is no file)."""
+        if self.file is None:
+            return self.target
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def provides_interface(self, interface: str) -> bool:
+        """Whether the plugin is bound to `interface` (declared, a base class, or itself)."""
+        return interface in self.spec.provides or interface == self.qualified_name
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as the manifest stores it (one flat object)."""
+        data = self.spec.to_json()
+        data.update(
+            module=self.module,
+            qualname=self.qualname,
+            file=self.file,
+            line=self.line,
+            column=self.column,
+            parameters=[p.to_json() for p in self.parameters],
+        )
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PluginRecord:
+        """Build a record from validated manifest data."""
+        return cls(
+            spec=PluginSpec.from_json(data),
+            module=data["module"],
+            qualname=data["qualname"],
+            file=data["file"],
+            line=data["line"],
+            column=data["column"],
+            parameters=[ParameterSpec.from_json(p) for p in data["parameters"]],
+        )

@@ -1,0 +1,154 @@
+"""Checks on single declaration values, shared by the decorators, the scanner and the manifest.
+
+Each `check_*` function returns ``None`` when the value is fine and otherwise the reason, one
+sentence, so that each caller can wrap it in its own error type (a `ValueError` at decoration
+time, a diagnostic with a caret at build time, a `ManifestError` with a JSON path at load time).
+
+Only the standard library is imported here: the manifest loader runs these on the start-up path,
+where importing ``packaging.specifiers`` alone would cost more than checking 5,000 records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from packaging.version import VERSION_PATTERN
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "KINDS",
+    "SCOPES",
+    "check_identifier_list",
+    "check_name",
+    "check_requirement",
+    "check_scope",
+    "check_version",
+    "close_matches",
+    "split_requirement",
+]
+
+SCOPES = ("singleton", "factory", "thread")
+"""Allowed values of a plugin's ``scope``."""
+
+KINDS = ("class", "factory")
+"""What a manifest record can declare: a class or a factory function."""
+
+DEFAULT_PROFILE = "default"
+"""The profile a registry runs in when none is given: only plugins without profiles."""
+
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+_NAME_RE = re.compile(_NAME)
+_VERSION_RE = re.compile(VERSION_PATTERN, re.VERBOSE | re.IGNORECASE)
+_SPEC_CLAUSE_RE = re.compile(
+    r"\s*(?P<op>~=|===|==|!=|<=|>=|<|>)\s*(?P<version>[A-Za-z0-9_.!+*-]+)\s*"
+)
+_REQUIREMENT_RE = re.compile(rf"\s*(?P<name>{_NAME})\s*(?P<spec>[^\s].*)?$", re.DOTALL)
+
+
+def check_name(value: object, what: str = "plugin name") -> str | None:
+    """Check a plugin name: letters, digits, ``.``, ``_`` and ``-``, starting and ending alnum.
+
+    Example:
+        >>> check_name("gzip-compressor") is None
+        True
+        >>> check_name("gzip compressor")
+        "plugin name 'gzip compressor' must contain only letters, digits, '.', '_' and '-', and start and end with a letter or digit"
+    """
+    if not isinstance(value, str):
+        return f"{what} must be a string, not {type(value).__name__}"
+    if not _NAME_RE.fullmatch(value):
+        return (
+            f"{what} {value!r} must contain only letters, digits, '.', '_' and '-', "
+            "and start and end with a letter or digit"
+        )
+    return None
+
+
+def check_version(value: object) -> str | None:
+    """Check a PEP 440 version string.
+
+    Example:
+        >>> check_version("2.1.0") is None
+        True
+        >>> check_version("two")
+        "version 'two' is not a valid PEP 440 version (e.g. '1.0', '2.1.0rc1')"
+    """
+    if not isinstance(value, str):
+        return f"version must be a string, not {type(value).__name__}"
+    if not _VERSION_RE.fullmatch(value.strip()) or value != value.strip():
+        return f"version {value!r} is not a valid PEP 440 version (e.g. '1.0', '2.1.0rc1')"
+    return None
+
+
+def split_requirement(value: str) -> tuple[str, str] | None:
+    """Split ``"memory-storage>=1.0,<2"`` into ``("memory-storage", ">=1.0,<2")``.
+
+    Returns ``None`` when the text is not a requirement. The specifier part may be empty.
+    """
+    match = _REQUIREMENT_RE.fullmatch(value)
+    if match is None:
+        return None
+    spec = (match.group("spec") or "").strip()
+    if spec:
+        for clause in spec.split(","):
+            clause_match = _SPEC_CLAUSE_RE.fullmatch(clause)
+            if clause_match is None:
+                return None
+            version = clause_match.group("version")
+            op = clause_match.group("op")
+            bare = version[:-2] if version.endswith(".*") and op in ("==", "!=") else version
+            if op != "===" and not _VERSION_RE.fullmatch(bare):
+                return None
+    return match.group("name"), spec.replace(" ", "")
+
+
+def check_requirement(value: object) -> str | None:
+    """Check a named requirement such as ``"memory-storage>=1.0"`` (PEP 440 specifiers).
+
+    Example:
+        >>> check_requirement("memory-storage>=1.0") is None
+        True
+        >>> check_requirement("memory-storage>>1")
+        "requirement 'memory-storage>>1' must be a plugin name optionally followed by PEP 440 specifiers, e.g. 'memory-storage>=1.0,<2'"
+    """
+    if not isinstance(value, str):
+        return f"requirement must be a string, not {type(value).__name__}"
+    if split_requirement(value) is None:
+        return (
+            f"requirement {value!r} must be a plugin name optionally followed by PEP 440 "
+            "specifiers, e.g. 'memory-storage>=1.0,<2'"
+        )
+    return None
+
+
+def check_scope(value: object) -> str | None:
+    """Check a scope: one of `SCOPES`.
+
+    Example:
+        >>> check_scope("thread") is None
+        True
+        >>> check_scope("request")
+        "scope 'request' is not one of 'singleton', 'factory', 'thread'"
+    """
+    if value in SCOPES:
+        return None
+    allowed = ", ".join(repr(s) for s in SCOPES)
+    return f"scope {value!r} is not one of {allowed}"
+
+
+def check_identifier_list(value: object, what: str) -> str | None:
+    """Check a list of non-empty strings (capabilities, profiles, permissions, variants)."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        return f"{what} must be a list of strings, not {type(value).__name__}"
+    for item in value:
+        if not isinstance(item, str) or not item:
+            return f"{what} must contain only non-empty strings, found {item!r}"
+    return None
+
+
+def close_matches(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
+    """A few candidates close to `word`, for "did you mean" hints."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(candidates), n=limit, cutoff=0.6)
