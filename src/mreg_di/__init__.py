@@ -53,7 +53,27 @@ _EXPORTS: dict[str, str] = {
     "Scope": "mreg_di._spec",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "SCHEMA_VERSION",
+    "LifecycleError",
+    "Manifest",
+    "ManifestError",
+    "MregError",
+    "ParameterSpec",
+    "PluginNotFoundError",
+    "PluginRecord",
+    "PluginSpec",
+    "PluginType",
+    "PluginTypeError",
+    "Problem",
+    "ProblemKind",
+    "ResolutionError",
+    "Scope",
+    "StaleManifestError",
+    "factory",
+    "plugin",
+    "spec_of",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["SEQUENCE_FORMS", "OPTIONAL_FORMS", "is_value_type"]
+__all__ = ["OPTIONAL_FORMS", "SEQUENCE_FORMS", "is_value_type"]
 
 _STDLIB_ROOTS = frozenset(sys.stdlib_module_names) | {"builtins"}
 

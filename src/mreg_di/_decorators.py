@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from mreg_di._spec import PluginKind, PluginSpec, PluginType, Scope
 from mreg_di._validation import (
@@ -53,9 +53,7 @@ def qualified_name(obj: object) -> str:
     module = getattr(obj, "__module__", None)
     qualname = getattr(obj, "__qualname__", None)
     if not isinstance(module, str) or not isinstance(qualname, str):
-        raise TypeError(
-            f"`provides` entries must be classes or qualified names, not {obj!r}"
-        )
+        raise TypeError(f"`provides` entries must be classes or qualified names, not {obj!r}")
     return f"{module}.{qualname}"
 
 
@@ -76,10 +74,13 @@ def _check_metadata(value: object, path: str) -> str | None:
             if reason:
                 return reason
         return None
-    return f"{path} must hold only JSON values (str, int, float, bool, None, list, dict), found {type(value).__name__}"
+    return (
+        f"{path} must hold only JSON values (str, int, float, bool, None, list, dict), "
+        f"found {type(value).__name__}"
+    )
 
 
-def _fail(owner: str, reason: str, error: type[Exception] = ValueError) -> None:
+def _fail(owner: str, reason: str, error: type[Exception] = ValueError) -> NoReturn:
     raise error(f"{owner}: {reason}")
 
 
@@ -147,9 +148,13 @@ def _build_spec(
     if kind == "factory":
         takes_variant = "variant" in inspect.signature(obj).parameters
         if takes_variant and not variant_list:
-            _fail(owner, "the factory takes a `variant` parameter but declares no variants", TypeError)
+            _fail(
+                owner, "the factory takes a `variant` parameter but declares no variants", TypeError
+            )
         if variant_list and not takes_variant:
-            _fail(owner, "the factory declares variants but takes no `variant` parameter", TypeError)
+            _fail(
+                owner, "the factory declares variants but takes no `variant` parameter", TypeError
+            )
     elif variant_list:
         _fail(owner, "variants are for @factory functions, not classes", TypeError)
     return PluginSpec(
@@ -220,8 +225,21 @@ def plugin(
 
     def decorate(cls: _C) -> _C:
         spec = _build_spec(
-            cls, "class", name, version, type, capabilities, provides, requires, scope,
-            profiles, permissions, priority, metadata, description, (),
+            cls,
+            "class",
+            name,
+            version,
+            type,
+            capabilities,
+            provides,
+            requires,
+            scope,
+            profiles,
+            permissions,
+            priority,
+            metadata,
+            description,
+            (),
         )
         setattr(cls, SPEC_ATTRIBUTE, spec)
         return cls
@@ -261,8 +279,21 @@ def factory(
 
     def decorate(func: _F) -> _F:
         spec = _build_spec(
-            func, "factory", name, version, type, capabilities, provides, requires, scope,
-            profiles, permissions, priority, metadata, description, variants,
+            func,
+            "factory",
+            name,
+            version,
+            type,
+            capabilities,
+            provides,
+            requires,
+            scope,
+            profiles,
+            permissions,
+            priority,
+            metadata,
+            description,
+            variants,
         )
         setattr(func, SPEC_ATTRIBUTE, spec)
         return func

@@ -27,7 +27,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mreg_di._errors import ManifestError
 from mreg_di._validation import (
@@ -123,7 +123,7 @@ class _Checker:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, json_path: str, reason: str, hint: str = "") -> None:
+    def fail(self, json_path: str, reason: str, hint: str = "") -> NoReturn:
         raise ManifestError(self.source, json_path, reason, hint or _REGENERATE)
 
     def keys(self, data: Mapping[str, Any], expected: frozenset[str], path: str) -> None:
@@ -140,9 +140,8 @@ class _Checker:
     def document(self, data: object) -> None:
         if not isinstance(data, dict):
             self.fail("$", f"the manifest must be a JSON object, not {_json_type(data)}")
-            return
         schema = data.get("schema")
-        if _is_int(schema) and schema > SCHEMA_VERSION:
+        if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA_VERSION:
             self.fail(
                 "$.schema",
                 f"schema version {schema} is newer than this mreg-di understands "
@@ -151,7 +150,7 @@ class _Checker:
                 "or regenerate it with the mreg-codegen that matches this runtime",
             )
         self.keys(data, _TOP_KEYS, "$")
-        if not _is_int(schema) or schema < 1:
+        if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
             self.fail("$.schema", f"expected a positive integer, found {schema!r}")
         if not _is_str(data["generator"]):
             self.fail("$.generator", f"expected a string, found {_json_type(data['generator'])}")
@@ -269,8 +268,17 @@ class Manifest:
         0
     """
 
-    __slots__ = ("_by_name", "_raw", "_records", "directory", "files", "generator", "order",
-                 "source")
+    __slots__ = (
+        "_by_name",
+        "_index",
+        "_raw",
+        "_records",
+        "directory",
+        "files",
+        "generator",
+        "order",
+        "source",
+    )
 
     def __init__(
         self,
@@ -288,6 +296,7 @@ class Manifest:
         self._raw: list[dict[str, Any]] = list(data["plugins"])
         self._by_name: dict[str, dict[str, Any]] = {raw["name"]: raw for raw in self._raw}
         self._records: dict[str, PluginRecord] = {}
+        self._index: dict[str, list[str]] | None = None
 
     # -- construction -------------------------------------------------------------------
 
@@ -414,6 +423,21 @@ class Manifest:
     def records(self) -> list[PluginRecord]:
         """Every record, sorted by name."""
         return [self.record(name) for name in sorted(self._by_name)]
+
+    def candidates(self, interface: str) -> list[str]:
+        """Names of plugins bound to `interface` in any profile, sorted.
+
+        A plugin is bound to each interface it provides and to its own qualified name. The
+        index is built from the raw records on first call, without building records.
+        """
+        if self._index is None:
+            index: dict[str, list[str]] = {}
+            for raw in sorted(self._raw, key=lambda d: d["name"]):
+                own = f"{raw['module']}.{raw['qualname']}"
+                for bound in {*raw["provides"], own}:
+                    index.setdefault(bound, []).append(raw["name"])
+            self._index = index
+        return self._index.get(interface, [])
 
     def order_for(self, profile: str | None) -> list[str] | None:
         """The build-time dependency order for `profile`, or ``None`` if it was not computed.

@@ -48,6 +48,10 @@ def _tuple(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _params(value: Any) -> tuple[ParameterSpec, ...]:
+    return tuple(value)
+
+
 def _frozen_metadata(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return dict(value)
 
@@ -234,7 +238,7 @@ class PluginRecord:
     file: str | None = None
     line: int = 0
     column: int = 0
-    parameters: tuple[ParameterSpec, ...] = attrs.field(default=(), converter=tuple)
+    parameters: tuple[ParameterSpec, ...] = attrs.field(default=(), converter=_params)
 
     @property
     def name(self) -> str:
@@ -285,5 +289,5 @@ class PluginRecord:
             file=data["file"],
             line=data["line"],
             column=data["column"],
-            parameters=[ParameterSpec.from_json(p) for p in data["parameters"]],
+            parameters=tuple(ParameterSpec.from_json(p) for p in data["parameters"]),
         )

@@ -52,8 +52,8 @@ def check_name(value: object, what: str = "plugin name") -> str | None:
     Example:
         >>> check_name("gzip-compressor") is None
         True
-        >>> check_name("gzip compressor")
-        "plugin name 'gzip compressor' must contain only letters, digits, '.', '_' and '-', and start and end with a letter or digit"
+        >>> print(check_name("gzip compressor"))  # doctest: +ELLIPSIS
+        plugin name 'gzip compressor' must contain only letters, digits, '.', '_' and '-', ...
     """
     if not isinstance(value, str):
         return f"{what} must be a string, not {type(value).__name__}"
@@ -109,8 +109,8 @@ def check_requirement(value: object) -> str | None:
     Example:
         >>> check_requirement("memory-storage>=1.0") is None
         True
-        >>> check_requirement("memory-storage>>1")
-        "requirement 'memory-storage>>1' must be a plugin name optionally followed by PEP 440 specifiers, e.g. 'memory-storage>=1.0,<2'"
+        >>> print(check_requirement("memory-storage>>1"))  # doctest: +ELLIPSIS
+        requirement 'memory-storage>>1' must be a plugin name optionally followed by PEP 440 ...
     """
     if not isinstance(value, str):
         return f"requirement must be a string, not {type(value).__name__}"
