@@ -130,21 +130,29 @@ def _build_spec(
         "requires": requires,
     }
     for field, value in lists.items():
-        reason = check_identifier_list(list(value) if _is_iterable(value) else value, field)
+        if _is_iterable(value):
+            # Iterate once: a generator or iterator must not be consumed by the check.
+            value = lists[field] = list(value)
+        reason = check_identifier_list(value, field)
         if reason:
             _fail(owner, reason, TypeError)
-    for requirement in requires:
+    for requirement in lists["requires"]:
         reason = check_requirement(requirement)
         if reason:
             _fail(owner, reason)
     if isinstance(provides, str) or not _is_iterable(provides):
         _fail(owner, f"provides must be a list of classes, not {provides!r}", TypeError)
-    provided = tuple(qualified_name(item) for item in provides)
+    try:
+        provided = tuple(qualified_name(item) for item in provides)
+    except TypeError as exc:
+        _fail(owner, str(exc), TypeError)
+    if metadata is not None and not isinstance(metadata, Mapping):
+        _fail(owner, f"metadata must be a dict, not {type(metadata).__name__}", TypeError)
     meta = dict(metadata or {})
     reason = _check_metadata(meta, "metadata")
     if reason:
         _fail(owner, reason, TypeError)
-    variant_list = tuple(variants)
+    variant_list = tuple(lists["variants"])
     if kind == "factory":
         takes_variant = "variant" in inspect.signature(obj).parameters
         if takes_variant and not variant_list:
@@ -161,12 +169,12 @@ def _build_spec(
         name=name,
         version=version,
         type=str(type),
-        capabilities=tuple(capabilities),
+        capabilities=tuple(lists["capabilities"]),
         provides=provided,
-        requires=tuple(requires),
+        requires=tuple(lists["requires"]),
         scope=scope,  # type: ignore[arg-type]  # checked by check_scope above
-        profiles=tuple(profiles),
-        permissions=tuple(permissions),
+        profiles=tuple(lists["profiles"]),
+        permissions=tuple(lists["permissions"]),
         priority=priority,
         metadata=meta,
         description=first_paragraph(obj.__doc__) if description is None else description,

@@ -86,7 +86,9 @@ class StaleManifestError(ManifestError):
     def __reduce__(self) -> tuple[type[StaleManifestError], tuple[str, str, str, str]]:
         # Keep the exception picklable although __init__ takes other arguments than
         # ManifestError's.
-        return (type(self), (self.path, self.plugin, self.file, self.reason.split(": ", 1)[1]))
+        # Strip the exact prefix __init__ added: the file name itself may contain ": ".
+        detail = self.reason.removeprefix(f"plugin `{self.plugin}` ({self.file}): ")
+        return (type(self), (self.path, self.plugin, self.file, detail))
 
 
 class ResolutionError(MregError):

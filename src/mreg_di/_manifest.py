@@ -130,8 +130,9 @@ class _Checker:
         keys = data.keys()
         if keys == expected:
             return
-        missing = sorted(expected - keys)
-        if missing and not (path == "$" and missing == ["$comment"]):
+        # `$comment` is the only optional field: a missing one must not hide a missing other.
+        missing = sorted(expected - keys - ({"$comment"} if path == "$" else set()))
+        if missing:
             self.fail(f"{path}.{missing[0]}", "required field is missing")
         extra = sorted(keys - expected)
         if extra:
@@ -345,6 +346,10 @@ class Manifest:
             raise ManifestError(
                 source, "", f"not valid JSON ({reason} at {where})", _REGENERATE
             ) from exc
+        except (ValueError, RecursionError) as exc:
+            # json.loads also raises these: an integer longer than sys.get_int_max_str_digits(),
+            # or arrays/objects nested deeper than the interpreter's recursion limit.
+            raise ManifestError(source, "", f"not valid JSON ({exc})", _REGENERATE) from exc
         return cls(data, source=source, directory=directory)
 
     @classmethod

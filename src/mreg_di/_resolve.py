@@ -191,12 +191,14 @@ class Binder:
                 continue
             top = [p for p in found if p.spec.priority == found[0].spec.priority]
             if len(top) > 1:
-                names = " and ".join(f"`{p.name}` ({p.location})" for p in top)
+                named = [f"`{p.name}` ({p.location})" for p in top]
+                names = ", ".join(named[:-1]) + " and " + named[-1]
+                both = "both" if len(top) == 2 else "all"
                 problems.append(
                     Problem(
                         ProblemKind.AMBIGUOUS,
                         f"`{record.name}` needs one `{interface}` (constructor parameter "
-                        f"`{parameter.name}`) but {names} both provide it at priority "
+                        f"`{parameter.name}`) but {names} {both} provide it at priority "
                         f"{found[0].spec.priority}",
                         plugin=record.name,
                         file=record.file,
