@@ -95,12 +95,27 @@ def split_requirement(value: str) -> tuple[str, str] | None:
             clause_match = _SPEC_CLAUSE_RE.fullmatch(clause)
             if clause_match is None:
                 return None
-            version = clause_match.group("version")
-            op = clause_match.group("op")
-            bare = version[:-2] if version.endswith(".*") and op in ("==", "!=") else version
-            if op != "===" and not _VERSION_RE.fullmatch(bare):
+            if not _is_valid_clause(clause_match.group("op"), clause_match.group("version")):
                 return None
     return match.group("name"), spec.replace(" ", "")
+
+
+def _is_valid_clause(op: str, version: str) -> bool:
+    # PEP 440's rules per operator, as packaging.specifiers applies them (importing it would
+    # cost ~8 ms on the start-up path): only == and != take a `.*` prefix (release segments
+    # only) or a local version, and ~= needs at least two release segments.
+    if op == "===":
+        return True
+    wildcard = version.endswith(".*")
+    parsed = _VERSION_RE.fullmatch(version[:-2] if wildcard else version)
+    if parsed is None:
+        return False
+    equality = op in ("==", "!=")
+    if wildcard and (not equality or parsed["pre"] or parsed["post"] or parsed["dev"]):
+        return False
+    if parsed["local"] and (wildcard or not equality):
+        return False
+    return not (op == "~=" and "." not in parsed["release"])
 
 
 def check_requirement(value: object) -> str | None:
