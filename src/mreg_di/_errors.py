@@ -83,12 +83,14 @@ class StaleManifestError(ManifestError):
             "the manifest is stale; re-run `mreg-codegen scan` to regenerate it",
         )
 
-    def __reduce__(self) -> tuple[type[StaleManifestError], tuple[str, str, str, str]]:
+    def __reduce__(
+        self,
+    ) -> tuple[type[StaleManifestError], tuple[str, str, str, str], dict[str, object]]:
         # Keep the exception picklable although __init__ takes other arguments than
-        # ManifestError's.
-        # Strip the exact prefix __init__ added: the file name itself may contain ": ".
+        # ManifestError's. Strip the exact prefix __init__ added (the file name itself may
+        # contain ": "), and pass __dict__ along so notes (add_note) survive too.
         detail = self.reason.removeprefix(f"plugin `{self.plugin}` ({self.file}): ")
-        return (type(self), (self.path, self.plugin, self.file, detail))
+        return (type(self), (self.path, self.plugin, self.file, detail), self.__dict__)
 
 
 class ResolutionError(MregError):
