@@ -147,7 +147,7 @@ def _build_spec(
     except TypeError as exc:
         _fail(owner, str(exc), TypeError)
     if metadata is not None and not isinstance(metadata, Mapping):
-        _fail(owner, f"metadata must be a dict, not {type(metadata).__name__}", TypeError)
+        _fail(owner, f"metadata must be a dict, not {metadata.__class__.__name__}", TypeError)
     meta = dict(metadata or {})
     reason = _check_metadata(meta, "metadata")
     if reason:
