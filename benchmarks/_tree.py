@@ -148,7 +148,7 @@ class TreeShape:
         n: Number of plugins.
         seed: The random seed.
         plugins: The plugins, by index; dependencies always point to lower indices.
-        target: The plugin the first-use benchmark asks for: among those with three
+        target: The plugin the first-use benchmark asks for: among the singletons with three
             dependencies, the one whose dependency closure has the median size.
     """
 
@@ -191,10 +191,12 @@ class TreeShape:
                 )
             )
         shape = cls(n=n, seed=seed, plugins=tuple(plugins), target=n - 1)
-        # The first-use target is a typical plugin with three dependencies: the one whose
+        # The first-use target is a typical singleton with three dependencies: the one whose
         # dependency closure has the median size among them (ties: the lowest index).
         three = sorted(
-            (len(shape.closure(p.index)), p.index) for p in shape.plugins if len(p.deps) == 3
+            (len(shape.closure(p.index)), p.index)
+            for p in shape.plugins
+            if len(p.deps) == 3 and p.scope == "singleton"
         )
         return cls(n=n, seed=seed, plugins=shape.plugins, target=three[len(three) // 2][1])
 

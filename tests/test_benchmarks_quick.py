@@ -132,10 +132,11 @@ class TestTreeShape:
             assert all(dep < plugin.index for dep in plugin.deps)
             assert 0 <= len(plugin.deps) <= 3
 
-    def test_target_has_three_dependencies(self) -> None:
-        """The first-use target must have exactly three dependencies."""
+    def test_target_is_a_singleton_with_three_dependencies(self) -> None:
+        """The first-use target must be a singleton with exactly three dependencies."""
         shape = TreeShape.generate(1000)
         assert len(shape.plugins[shape.target].deps) == 3
+        assert shape.plugins[shape.target].scope == "singleton"
 
     def test_too_small_is_refused(self) -> None:
         """A tree of fewer than four plugins must be refused with a clear message."""
