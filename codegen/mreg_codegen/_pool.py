@@ -1,0 +1,231 @@
+"""Worker processes that survive their workers dying.
+
+Parsing runs in worker processes so that one file cannot kill the run: libcst's native parser
+can crash the whole interpreter (a segmentation fault or a Rust stack overflow on deeply nested
+expressions), which no ``try`` can catch. `run_tasks` hands each worker small batches and
+receives one result per task, in order, so when a worker dies the parent knows exactly which
+task it was on: that task gets the `on_crash` result, the rest of the batch goes back in the
+queue, and a fresh worker takes over.
+
+`concurrent.futures.ProcessPoolExecutor` cannot do this: when a worker dies it fails every
+pending future with `BrokenProcessPool` and cannot say which task caused it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import BaseContext
+    from multiprocessing.process import BaseProcess
+
+__all__ = ["describe_exit", "run_tasks"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_MAX_BATCH = 32
+_STOP = None
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """Words for how a worker process ended.
+
+    Example:
+        >>> describe_exit(-11)
+        'killed by signal SIGSEGV'
+        >>> describe_exit(3)
+        'exited with status 3'
+    """
+    if exitcode is None:
+        return "stopped responding"
+    if exitcode < 0:
+        try:
+            return f"killed by signal {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exited with status {exitcode}"
+
+
+def _worker_main(conn: Connection, func: Callable[[Any], Any]) -> None:
+    # The parent handles Ctrl-C and stops the workers; a worker must not print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            batch = conn.recv()
+        except EOFError:
+            return
+        if batch is _STOP:
+            return
+        for index, task in batch:
+            try:
+                message: tuple[int, bool, Any] = (index, True, func(task))
+            except Exception as exc:  # a bug in `func`: report it for this task only
+                message = (index, False, f"{type(exc).__name__}: {exc}")
+            conn.send(message)
+
+
+def _context() -> BaseContext:
+    # fork is cheapest, but forking a process that runs other threads can deadlock the child.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+class _Worker(Generic[T]):
+    """One worker process and the task indexes it has been sent but not answered."""
+
+    __slots__ = ("conn", "inflight", "process")
+
+    def __init__(self, context: BaseContext, func: Callable[[T], Any]) -> None:
+        parent_conn, child_conn = context.Pipe(duplex=True)
+        self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
+            target=_worker_main, args=(child_conn, func), daemon=True
+        )
+        self.process.start()
+        child_conn.close()
+        self.conn = parent_conn
+        self.inflight: deque[int] = deque()
+
+    def send(self, indexes: list[int], tasks: Sequence[T]) -> None:
+        self.conn.send([(index, tasks[index]) for index in indexes])
+        self.inflight.extend(indexes)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(_STOP)
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def run_tasks(
+    func: Callable[[T], R],
+    tasks: Sequence[T],
+    *,
+    jobs: int,
+    on_crash: Callable[[T, str, bool], R],
+    on_result: Callable[[int], None] | None = None,
+) -> list[R]:
+    """Run ``func(task)`` for every task in up to `jobs` worker processes.
+
+    Args:
+        func: A module-level function (it is sent to the workers by reference). An exception
+            it raises fails only that task.
+        tasks: Picklable inputs.
+        jobs: The most worker processes to run at once.
+        on_crash: Builds the result of a task whose worker died or whose `func` raised, from
+            the task, a description ("killed by signal SIGSEGV", "ValueError: ...") and
+            whether the worker died.
+        on_result: Called with the number of tasks done so far, after each one.
+
+    Returns:
+        The results, in the order of `tasks` whatever order the workers finished in.
+
+    Example:
+        >>> run_tasks(abs, [-1, 2, -3], jobs=2, on_crash=lambda task, why, died: 0)
+        [1, 2, 3]
+    """
+    if not tasks:
+        return []
+    context = _context()
+    results: list[Any] = [None] * len(tasks)
+    pending: deque[int] = deque(range(len(tasks)))
+    count = min(jobs, len(tasks))
+    batch = max(1, min(_MAX_BATCH, len(tasks) // (count * 8)))
+    done = 0
+    workers: list[_Worker[T]] = []
+
+    def feed(worker: _Worker[T]) -> None:
+        # Two batches in flight keep a worker busy while the parent reads its results.
+        while pending and len(worker.inflight) < 2 * batch:
+            take = [pending.popleft() for _ in range(min(batch, len(pending)))]
+            try:
+                worker.send(take, tasks)
+            except OSError:  # it has just died; the wait loop sees that and buries it
+                pending.extendleft(reversed(take))
+                return
+
+    def finish(index: int, result: Any) -> None:
+        nonlocal done
+        results[index] = result
+        done += 1
+        if on_result is not None:
+            on_result(done)
+
+    try:
+        for _ in range(count):
+            worker: _Worker[T] = _Worker(context, func)
+            workers.append(worker)
+            feed(worker)
+        while done < len(tasks):
+            waitables: list[Any] = [w.conn for w in workers] + [w.process.sentinel for w in workers]
+            ready = set(multiprocessing.connection.wait(waitables))
+            for worker in list(workers):
+                died = worker.process.sentinel in ready
+                if worker.conn in ready or died:
+                    died = _drain(worker, tasks, finish, on_crash) or died
+                if died:
+                    _bury(worker, tasks, pending, finish, on_crash)
+                    workers.remove(worker)
+                    if pending:
+                        worker = _Worker(context, func)
+                        workers.append(worker)
+                        feed(worker)
+                else:
+                    feed(worker)
+            if not workers and pending:  # every worker died with the last tasks in flight
+                worker = _Worker(context, func)
+                workers.append(worker)
+                feed(worker)
+    finally:
+        for worker in workers:
+            worker.stop()
+    return results
+
+
+def _drain(
+    worker: _Worker[T],
+    tasks: Sequence[T],
+    finish: Callable[[int, Any], None],
+    on_crash: Callable[[T, str, bool], Any],
+) -> bool:
+    """Take every result the worker has sent; report whether its pipe was closed."""
+    try:
+        while worker.conn.poll():
+            index, ok, value = worker.conn.recv()
+            expected = worker.inflight.popleft()
+            if index != expected:  # pragma: no cover - the protocol keeps them in order
+                raise RuntimeError(f"worker answered task {index}, expected {expected}")
+            finish(index, value if ok else on_crash(tasks[index], value, False))
+    except (EOFError, OSError):
+        return True
+    return False
+
+
+def _bury(
+    worker: _Worker[T],
+    tasks: Sequence[T],
+    pending: deque[int],
+    finish: Callable[[int, Any], None],
+    on_crash: Callable[[T, str, bool], Any],
+) -> None:
+    """A worker died: its current task crashed it; the others go back to the queue."""
+    worker.process.join()
+    worker.conn.close()
+    if worker.inflight:
+        culprit = worker.inflight.popleft()
+        finish(culprit, on_crash(tasks[culprit], describe_exit(worker.process.exitcode), True))
+        pending.extendleft(reversed(worker.inflight))
+        worker.inflight.clear()

@@ -1,0 +1,262 @@
+"""Which files a scan covers: walking import roots, naming modules, honouring excludes.
+
+Each SRC given to ``mreg-codegen scan`` is an *import root*: a directory that is on
+``sys.path`` at run time. A file's module name is its path relative to that root, so
+``SRC/acme/pipeline.py`` is ``acme.pipeline`` and ``SRC/acme/__init__.py`` is ``acme``. Module
+names are computed from paths alone: nothing scanned is ever imported.
+
+Every file also gets two other names: its path relative to the manifest's directory (POSIX, as
+the manifest stores it, possibly with ``../``) and its path as diagnostics show it (relative to
+the current directory when it is under it, absolute otherwise).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import keyword
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import attrs
+
+from mreg_codegen._diagnostics import Diagnostic, diagnostic_at
+
+__all__ = [
+    "SourceFile",
+    "UsageError",
+    "discover",
+    "display_path",
+    "manifest_relative",
+    "resolve_roots",
+]
+
+_SKIPPED_DIRS = frozenset({"__pycache__"})
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible (exit status 2).
+
+    Example:
+        >>> str(UsageError("SRC 'nope' does not exist"))
+        "SRC 'nope' does not exist"
+    """
+
+
+@attrs.frozen
+class SourceFile:
+    """One ``.py`` file under an import root, with every name it goes by.
+
+    Attributes:
+        path: Absolute path.
+        module: Dotted module name relative to its import root.
+        rel_file: Path relative to the manifest's directory, POSIX separators.
+        display: Path as diagnostics show it (relative to the cwd when under it).
+        is_package: The file is a package's ``__init__.py``.
+        size: Size in bytes when discovered.
+        mtime_ns: Modification time in nanoseconds when discovered.
+
+    Example:
+        >>> f = SourceFile(Path("/p/src/acme/__init__.py"), "acme", "src/acme/__init__.py",
+        ...                "src/acme/__init__.py", True, 0, 0)
+        >>> f.is_importable
+        True
+    """
+
+    path: Path
+    module: str
+    rel_file: str
+    display: str
+    is_package: bool
+    size: int
+    mtime_ns: int
+
+    @property
+    def is_importable(self) -> bool:
+        """Whether every part of the module name is an identifier Python can import."""
+        return all(
+            part.isidentifier() and not keyword.iskeyword(part) for part in self.module.split(".")
+        )
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """How diagnostics show `path`: relative to `cwd` when it is under it, else absolute.
+
+    Example:
+        >>> display_path(Path("/work/src/a.py"), Path("/work"))
+        'src/a.py'
+        >>> display_path(Path("/elsewhere/a.py"), Path("/work"))
+        '/elsewhere/a.py'
+    """
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def manifest_relative(path: Path, manifest_dir: Path) -> str:
+    """`path` relative to the manifest's directory, POSIX, with ``../`` where needed.
+
+    Example:
+        >>> manifest_relative(Path("/p/src/acme/a.py"), Path("/p/build"))
+        '../src/acme/a.py'
+    """
+    try:
+        relative = os.path.relpath(path, manifest_dir)
+    except ValueError:  # another drive on Windows: no relative path exists
+        return path.as_posix()
+    return Path(relative).as_posix()
+
+
+def resolve_roots(roots: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Absolute, de-duplicated, sorted import roots.
+
+    Raises:
+        UsageError: A root is missing, not a directory, or inside another root.
+    """
+    resolved: set[Path] = set()
+    for root in roots:
+        path = Path(root)
+        if not path.exists():
+            raise UsageError(f"SRC {str(root)!r} does not exist")
+        if not path.is_dir():
+            raise UsageError(
+                f"SRC {str(root)!r} is not a directory; pass the import root that contains it"
+            )
+        resolved.add(path.resolve())
+    ordered = sorted(resolved)
+    for outer in ordered:
+        for inner in ordered:
+            if inner != outer and inner.is_relative_to(outer):
+                raise UsageError(
+                    f"SRC {str(inner)!r} is inside SRC {str(outer)!r}; import roots must not "
+                    "contain each other (use --exclude to leave part of a root out)"
+                )
+    return ordered
+
+
+def _is_excluded(name: str, rel_to_root: str, display: str, patterns: Sequence[str]) -> bool:
+    return any(
+        fnmatch.fnmatchcase(name, pattern)
+        or fnmatch.fnmatchcase(rel_to_root, pattern)
+        or fnmatch.fnmatchcase(display, pattern)
+        for pattern in patterns
+    )
+
+
+def discover(
+    roots: Sequence[Path],
+    *,
+    manifest_dir: Path,
+    cwd: Path,
+    excludes: Sequence[str] = (),
+) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """Every ``.py`` file under `roots`, sorted by path, and warnings about the walk.
+
+    Hidden files and directories, ``__pycache__`` and anything an exclude glob matches are
+    skipped; symbolic links to directories are not followed (they could loop). A GLOB is
+    matched (``fnmatch``, ``*`` crossing ``/``) against a name, its path relative to its root
+    and its displayed path.
+
+    Args:
+        roots: Import roots from `resolve_roots`.
+        manifest_dir: The manifest's directory, absolute.
+        cwd: The directory displayed paths are relative to, absolute.
+        excludes: Exclude globs.
+
+    Example:
+        >>> files, warnings = discover([], manifest_dir=Path("/p"), cwd=Path("/p"))
+        >>> files, warnings
+        ([], [])
+    """
+    files: list[SourceFile] = []
+    warnings: list[Diagnostic] = []
+    for root in roots:
+        init = root / "__init__.py"
+        if init.is_file():
+            warnings.append(
+                diagnostic_at(
+                    display_path(init, cwd),
+                    None,
+                    1,
+                    1,
+                    "root-is-package",
+                    f"SRC {display_path(root, cwd)!r} is itself a package, so it cannot be an "
+                    "import root; its own __init__.py is skipped and modules under it are "
+                    f"named without the {root.name!r} prefix",
+                    hint=f"pass the directory that contains {root.name!r} "
+                    f"({display_path(root.parent, cwd)!r}) as SRC",
+                    severity="warning",
+                )
+            )
+        _walk(root, root, (), manifest_dir, cwd, excludes, files, warnings)
+    files.sort(key=lambda f: f.path)
+    return files, warnings
+
+
+def _walk(
+    root: Path,
+    directory: Path,
+    parts: tuple[str, ...],
+    manifest_dir: Path,
+    cwd: Path,
+    excludes: Sequence[str],
+    files: list[SourceFile],
+    warnings: list[Diagnostic],
+) -> None:
+    try:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError as exc:
+        warnings.append(
+            diagnostic_at(
+                display_path(directory, cwd),
+                None,
+                0,
+                0,
+                "unreadable-directory",
+                f"cannot list directory: {exc.strerror or exc}",
+                hint="fix its permissions or leave it out with --exclude",
+                severity="warning",
+            )
+        )
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        path = directory / name
+        rel_to_root = "/".join((*parts, name))
+        display = display_path(path, cwd)
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_file = not is_dir and name.endswith(".py") and entry.is_file()
+        except OSError:
+            continue
+        if not (is_dir or is_file) or (is_dir and name in _SKIPPED_DIRS):
+            continue
+        if excludes and _is_excluded(name, rel_to_root, display, excludes):
+            continue
+        if is_dir:
+            _walk(root, path, (*parts, name), manifest_dir, cwd, excludes, files, warnings)
+            continue
+        stem = name[:-3]
+        is_package = stem == "__init__"
+        module_parts = parts if is_package else (*parts, stem)
+        if not module_parts:  # the root's own __init__.py: warned about in `discover`
+            continue
+        try:
+            stat = entry.stat()
+        except OSError:  # vanished or a broken link since listing
+            continue
+        files.append(
+            SourceFile(
+                path=path,
+                module=".".join(module_parts),
+                rel_file=manifest_relative(path, manifest_dir),
+                display=display,
+                is_package=is_package,
+                size=stat.st_size,
+                mtime_ns=stat.st_mtime_ns,
+            )
+        )
