@@ -244,7 +244,16 @@ class Discovery:
         ['aes']
     """
 
-    __slots__ = ("_by_capability", "_by_name", "_by_type", "_rows", "_semantic", "catalogue")
+    __slots__ = (
+        "_active",
+        "_by_capability",
+        "_by_metadata",
+        "_by_name",
+        "_by_type",
+        "_rows",
+        "_semantic",
+        "catalogue",
+    )
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
@@ -252,6 +261,8 @@ class Discovery:
         self._by_name: dict[str, int] | None = None
         self._by_capability: dict[str, list[int]] | None = None
         self._by_type: dict[str, list[int]] | None = None
+        self._by_metadata: dict[str, dict[tuple[str, object], list[int]]] = {}
+        self._active: dict[str, set[int] | None] = {}
         self._semantic: SemanticIndex | None = None
 
     def __repr__(self) -> str:
@@ -295,11 +306,35 @@ class Discovery:
             self._by_type = index
         return self._by_type
 
+    def _metadata(self, key: str) -> dict[tuple[str, object], list[int]]:
+        """Scalar value -> positions of the plugins whose metadata has it under `key`."""
+        index = self._by_metadata.get(key)
+        if index is None:
+            index = {}
+            for position, raw in enumerate(self._records()):
+                value = raw["metadata"].get(key, _MISSING)
+                if value is not _MISSING and _is_scalar(value):
+                    index.setdefault(_scalar_key(value), []).append(position)
+            self._by_metadata[key] = index
+        return index
+
+    def _active_positions(self, profile: str) -> set[int] | None:
+        """Positions of the plugins active in `profile`; ``None`` when all of them are."""
+        if profile == ALL_PROFILES:
+            return None
+        if profile not in self._active:
+            rows = self._records()
+            active = {p for p, raw in enumerate(rows) if _is_active(raw, profile)}
+            self._active[profile] = None if len(active) == len(rows) else active
+        return self._active[profile]
+
     def _semantic_index(self) -> SemanticIndex:
         if self._semantic is None:
             from mreg_di._semantic import SemanticIndex, document_fields
 
-            self._semantic = SemanticIndex([document_fields(raw) for raw in self._records()])
+            cache: dict[str, list[str]] = {}
+            documents = [document_fields(raw, cache) for raw in self._records()]
+            self._semantic = SemanticIndex(documents)
         return self._semantic
 
     def _spec(self, position: int) -> PluginSpec:
@@ -331,9 +366,13 @@ class Discovery:
         return sorted(self._types())
 
     def _candidates(
-        self, capabilities: Sequence[str], type: str | None, provides: str | None
-    ) -> Iterable[int] | None:
-        """Positions having every capability, the type and the interface; None: no filter."""
+        self,
+        capabilities: Sequence[str],
+        type: str | None,
+        provides: str | None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> set[int] | None:
+        """Positions passing the indexed filters; ``None`` when no filter narrows them."""
         lists: list[Sequence[int]] = []
         if capabilities:
             index = self._capabilities()
@@ -343,6 +382,9 @@ class Discovery:
         if provides is not None:
             names = self._names()
             lists.append([names[n] for n in self.catalogue.candidates(provides) if n in names])
+        for key, value in (metadata or {}).items():
+            if _is_scalar(value):  # lists and objects are compared one by one afterwards
+                lists.append(self._metadata(key).get(_scalar_key(value), ()))
         if not lists:
             return None
         lists.sort(key=len)
@@ -409,7 +451,7 @@ class Discovery:
         active = check_profile(profile) or DEFAULT_PROFILE
 
         rows = self._records()
-        found = self._candidates(required, wanted_type, interface)
+        found = self._candidates(required, wanted_type, interface, wanted_metadata)
         positions = range(len(rows)) if found is None else found
         satisfies = _version_matcher(specifier)
         ranked: list[tuple[int, int, int]] = []
@@ -516,12 +558,11 @@ class Discovery:
             terms.extend((t, w, "context") for t, w in query_terms(extra))
 
         index = self._semantic_index()
-        rows = self._records()
         found = self._candidates(required, wanted_type, None)
-        if active != ALL_PROFILES:
-            pool = range(len(rows)) if found is None else found
-            found = {p for p in pool if _is_active(rows[p], active)}
-        candidates = None if found is None else set(found)
+        visible = self._active_positions(active)
+        if visible is not None:
+            found = visible if found is None else found & visible
+        candidates = found
         weights = SemanticIndex.weigh(terms)
         scores = index.search(weights, candidates)
         order = [(-score, position) for position, score in scores.items()]
@@ -531,9 +572,20 @@ class Discovery:
         return [(self._spec(position), -score) for score, position in best]
 
 
+_MISSING = object()
+
+
+def _is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, str | int | float)
+
+
+def _scalar_key(value: object) -> tuple[str, object]:
+    # JSON equality as dictionary keys: True is not 1, but 1 is 1.0.
+    return ("bool" if isinstance(value, bool) else "value", value)
+
+
 def _metadata_matches(actual: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
-    missing = object()
-    return all(_same(value, actual.get(key, missing)) for key, value in wanted.items())
+    return all(_same(value, actual.get(key, _MISSING)) for key, value in wanted.items())
 
 
 def _version_matcher(specifier: str | None) -> Callable[[str], bool] | None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -98,6 +97,8 @@ def tokenize(text: str) -> list[str]:
         >>> tokenize("GzipCompressor, high-performance snake_case HTTPServer lz4")
         ['gzip', 'compressor', 'high', 'performance', 'snake', 'case', 'http', 'server', 'lz4']
     """
+    if text.isascii():  # the common case: one pass of the word pattern
+        return [word.lower() for word in _ASCII_WORD.findall(text)]
     words: list[str] = []
     for chunk in _CHUNK.findall(text):
         if chunk.isascii():
@@ -216,10 +217,14 @@ def stem(word: str) -> str:
     return current
 
 
-def _terms(text: str) -> Iterator[str]:
-    for word in tokenize(text):
-        if word not in _STOP_WORDS:
-            yield stem(word)
+def terms(text: str) -> list[str]:
+    """The searchable terms of a text: its words, stop words dropped, stemmed.
+
+    Example:
+        >>> terms("Compresses the data with gzip")
+        ['compress', 'data', 'gzip']
+    """
+    return [stem(word) for word in tokenize(text) if word not in _STOP_WORDS]
 
 
 def query_terms(text: str) -> list[tuple[str, str]]:
@@ -250,8 +255,15 @@ def _metadata_text(value: Any, key: str | None = None) -> Iterator[str]:
             yield from _metadata_text(item)
 
 
-def document_fields(raw: Mapping[str, Any]) -> dict[str, list[str]]:
+def document_fields(
+    raw: Mapping[str, Any], cache: dict[str, list[str]] | None = None
+) -> dict[str, list[str]]:
     """The searchable fields of a plugin's manifest record, as lists of terms.
+
+    Args:
+        raw: The record, in the manifest's JSON form.
+        cache: Text -> terms, shared across records: capabilities, types and metadata values
+            repeat across a catalogue, so each is analysed once.
 
     Example:
         >>> fields = document_fields({"name": "gzip-compressor", "description": "",
@@ -260,13 +272,24 @@ def document_fields(raw: Mapping[str, Any]) -> dict[str, list[str]]:
         >>> fields["name"], fields["capabilities"], fields["metadata"]
         (['gzip', 'compress'], ['compress'], ['stream'])
     """
+    known = {} if cache is None else cache
+
+    def analyse(texts: Iterable[str]) -> list[str]:
+        found: list[str] = []
+        for text in texts:
+            words = known.get(text)
+            if words is None:
+                words = known[text] = terms(text)
+            found.extend(words)
+        return found
+
     return {
-        "name": list(_terms(raw["name"])),
-        "capabilities": [t for cap in raw["capabilities"] for t in _terms(cap)],
-        "type": list(_terms(str(raw["type"]))),
-        "metadata": [t for text in _metadata_text(raw["metadata"]) for t in _terms(text)],
-        "variants": [t for variant in raw["variants"] for t in _terms(variant)],
-        "description": list(_terms(raw["description"])),
+        "name": terms(raw["name"]),
+        "capabilities": analyse(raw["capabilities"]),
+        "type": analyse((str(raw["type"]),)),
+        "metadata": analyse(_metadata_text(raw["metadata"])),
+        "variants": analyse(raw["variants"]),
+        "description": terms(raw["description"]),
     }
 
 
@@ -357,8 +380,9 @@ class SemanticMatch:
 class SemanticIndex:
     """An inverted index over plugin documents, scoring queries with BM25F.
 
-    Built once per catalogue (see `mreg_di.Discovery`); `search` is then proportional to the
-    postings of the query's terms, not to the catalogue's size.
+    Each posting stores the term's weighted, length-normalised frequency in the document,
+    summed over fields, so `search` costs one multiplication per posting of the query's terms,
+    whatever the catalogue's size.
 
     Args:
         documents: One mapping of field -> terms per plugin (see `document_fields`), in the
@@ -374,43 +398,41 @@ class SemanticIndex:
         {0: 0.5332}
     """
 
-    __slots__ = ("_average", "_count", "_norms", "_postings")
+    __slots__ = ("_average", "_documents", "_postings")
 
     def __init__(self, documents: Sequence[Mapping[str, Sequence[str]]]) -> None:
-        self._count = len(documents)
+        self._documents = documents
         totals = dict.fromkeys(_FIELDS, 0)
         for doc in documents:
             for field in _FIELDS:
                 totals[field] += len(doc.get(field, ()))
-        count = max(self._count, 1)
+        count = max(len(documents), 1)
         self._average = {field: (totals[field] / count) or 1.0 for field in _FIELDS}
-        # Per document, per field: weight / (1 - b + b * length / average length).
-        norms: list[tuple[float, ...]] = []
-        postings: dict[str, tuple[list[int], list[tuple[int, ...]]]] = {}
+        postings: dict[str, tuple[list[int], list[float]]] = {}
         for position, doc in enumerate(documents):
-            row: list[float] = []
-            counts: dict[str, list[int]] = {}
-            for slot, field in enumerate(_FIELDS):
-                terms = doc.get(field, ())
-                b = _FIELD_B[field]
-                row.append(FIELD_WEIGHTS[field] / (1.0 - b + b * len(terms) / self._average[field]))
-                for term in terms:
-                    per_field = counts.get(term)
-                    if per_field is None:
-                        per_field = counts[term] = [0] * len(_FIELDS)
-                    per_field[slot] += 1
-            norms.append(tuple(row))
-            for term, per_field in counts.items():
+            for term, tf in self._frequencies(doc).items():
                 entry = postings.get(term)
                 if entry is None:
                     entry = postings[term] = ([], [])
                 entry[0].append(position)
-                entry[1].append(tuple(per_field))
-        self._norms = norms
+                entry[1].append(tf)
         self._postings = postings
 
+    def _frequencies(self, doc: Mapping[str, Sequence[str]]) -> dict[str, float]:
+        # BM25F's pseudo-frequency: sum over fields of weight * tf / (1 - b + b * len / avg).
+        found: dict[str, float] = {}
+        for field in _FIELDS:
+            words = doc.get(field)
+            if not words:
+                continue
+            b = _FIELD_B[field]
+            unit = FIELD_WEIGHTS[field] / (1.0 - b + b * len(words) / self._average[field])
+            for term in words:
+                found[term] = found.get(term, 0.0) + unit
+        return found
+
     def __len__(self) -> int:
-        return self._count
+        return len(self._documents)
 
     def idf(self, term: str) -> float:
         """The term's inverse document frequency (BM25's, always positive).
@@ -421,7 +443,7 @@ class SemanticIndex:
         """
         entry = self._postings.get(term)
         df = len(entry[0]) if entry is not None else 0
-        return math.log(1.0 + (self._count - df + 0.5) / (df + 0.5))
+        return math.log(1.0 + (len(self._documents) - df + 0.5) / (df + 0.5))
 
     @staticmethod
     def weigh(terms: Iterable[tuple[str, str, Source]]) -> dict[str, tuple[float, str, Source]]:
@@ -453,18 +475,14 @@ class SemanticIndex:
             Position -> score, for every document with a positive score.
         """
         scores: dict[int, float] = {}
-        norms = self._norms
         for term, (weight, _, _) in weights.items():
             entry = self._postings.get(term)
             if entry is None:
                 continue
             idf = self.idf(term) * weight
-            for position, per_field in zip(*entry, strict=True):
-                if candidates is not None and position not in candidates:
-                    continue
-                norm = norms[position]
-                tf = sum(count * norm[slot] for slot, count in enumerate(per_field) if count)
-                scores[position] = scores.get(position, 0.0) + idf * tf / (K1 + tf)
+            for position, tf in zip(*entry, strict=True):
+                if candidates is None or position in candidates:
+                    scores[position] = scores.get(position, 0.0) + idf * tf / (K1 + tf)
         return scores
 
     def evidence(
@@ -473,19 +491,23 @@ class SemanticIndex:
         """How each weighted term contributed to the score of the document at `position`.
 
         The shares add up, in order, to the score `search` computed.
+
+        Example:
+            >>> index = SemanticIndex([{"name": ["gzip"], "description": ["gzip", "data"]}])
+            >>> [(m.term, m.fields) for m in index.evidence(0, SemanticIndex.weigh(
+            ...     [("gzip", "gzip", "intent"), ("fast", "fast", "context")]))]
+            [('gzip', {'name': 1, 'description': 1})]
         """
+        doc = self._documents[position]
+        frequencies = self._frequencies(doc)
         found: list[TermMatch] = []
-        norm = self._norms[position]
         for term, (weight, word, source) in weights.items():
-            entry = self._postings.get(term)
-            if entry is None:
+            tf = frequencies.get(term)
+            if tf is None:
                 continue
-            at = bisect_left(entry[0], position)
-            if at == len(entry[0]) or entry[0][at] != position:
-                continue
-            per_field = entry[1][at]
-            tf = sum(count * norm[slot] for slot, count in enumerate(per_field) if count)
-            fields = {_FIELDS[slot]: count for slot, count in enumerate(per_field) if count}
+            fields = {
+                field: count for field in _FIELDS if (count := list(doc.get(field, ())).count(term))
+            }
             share = self.idf(term) * weight * tf / (K1 + tf)
             found.append(TermMatch(term, word, source, fields, share))
         return tuple(found)
