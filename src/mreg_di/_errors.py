@@ -116,10 +116,14 @@ class PluginNotFoundError(MregError, LookupError):
     """No active plugin has the requested name or provides the requested interface.
 
     Attributes:
-        key: The name or interface that was asked for.
+        key: The name, interface or variant that was asked for.
         known: Close or available names to suggest (a few, never the whole registry).
         profile: The active profile, when it decided the answer.
         reason: Extra explanation, e.g. that the plugin exists but only in another profile.
+        kind: What `key` is: ``"plugin"`` (a name), ``"interface"`` (a qualified name),
+            ``"factory"`` (a factory's name) or ``"variant"`` (a variant of `factory`).
+        factory: For ``kind="variant"``, the factory and its ``file:line``.
+        hint: What to do about it, beyond the did-you-mean suggestions.
     """
 
     def __init__(
@@ -129,20 +133,33 @@ class PluginNotFoundError(MregError, LookupError):
         known: Sequence[str] = (),
         profile: str | None = None,
         reason: str = "",
+        kind: str = "plugin",
+        factory: str = "",
+        hint: str = "",
     ) -> None:
         self.key = key
         self.known = tuple(known)
         self.profile = profile
         self.reason = reason
+        self.kind = kind
+        self.factory = factory
+        self.hint = hint
         super().__init__(key)
 
     def __str__(self) -> str:
         where = f" in profile `{self.profile}`" if self.profile else ""
-        text = f"no active plugin `{self.key}`{where}"
+        if self.kind == "interface":
+            text = f"no active plugin provides `{self.key}`{where}"
+        elif self.kind == "variant":
+            text = f"factory {self.factory} has no variant `{self.key}`"
+        else:
+            text = f"no active {self.kind} `{self.key}`{where}"
         if self.reason:
             text += f": {self.reason}"
         if self.known:
             text += "\nHint: did you mean " + ", ".join(f"`{k}`" for k in self.known) + "?"
+        if self.hint:
+            text += f"\nHint: {self.hint}"
         return text
 
 
@@ -156,6 +173,8 @@ class PluginTypeError(MregError, TypeError):
             interface it claims to provide.
         expected: The expected type, as text.
         actual: The actual type, as text.
+        reason: Why the value does not match, e.g. the protocol member it lacks (may be empty).
+        hint: What to do about it (may be empty).
     """
 
     def __init__(
@@ -165,25 +184,36 @@ class PluginTypeError(MregError, TypeError):
         parameter: str | None,
         expected: str,
         actual: str,
+        *,
+        reason: str = "",
+        hint: str = "",
     ) -> None:
         self.plugin = plugin
         self.location = location
         self.parameter = parameter
         self.expected = expected
         self.actual = actual
+        self.reason = reason
+        self.hint = hint
         super().__init__(plugin, location, parameter, expected, actual)
 
     def __str__(self) -> str:
         where = f" ({self.location})" if self.location else ""
         if self.parameter is None:
-            return (
+            text = (
                 f"plugin `{self.plugin}`{where} claims to provide `{self.expected}` "
                 f"but its instance of `{self.actual}` does not satisfy it"
             )
-        return (
-            f"plugin `{self.plugin}`{where}: parameter `{self.parameter}` expects "
-            f"`{self.expected}` but got `{self.actual}`"
-        )
+        else:
+            text = (
+                f"plugin `{self.plugin}`{where}: parameter `{self.parameter}` expects "
+                f"`{self.expected}` but got `{self.actual}`"
+            )
+        if self.reason:
+            text += f" ({self.reason})"
+        if self.hint:
+            text += f"\nHint: {self.hint}"
+        return text
 
 
 class LifecycleError(MregError):
@@ -193,19 +223,27 @@ class LifecycleError(MregError):
     initialized have been cleaned up and the registry is back in its pre-start state.
 
     Attributes:
-        plugin: The plugin whose ``initialize`` or ``cleanup`` failed.
+        plugin: The plugin whose construction, ``initialize`` or ``cleanup`` failed.
         location: Its ``file:line`` from the manifest (may be empty).
-        phase: ``"initialize"`` or ``"cleanup"``.
+        phase: ``"construction"`` (building the instance during start), ``"initialize"`` or
+            ``"cleanup"``.
         detail: What happened, one sentence.
+        hint: What to do about it (may be empty).
     """
 
-    def __init__(self, plugin: str, location: str, phase: str, detail: str) -> None:
+    def __init__(
+        self, plugin: str, location: str, phase: str, detail: str, *, hint: str = ""
+    ) -> None:
         self.plugin = plugin
         self.location = location
         self.phase = phase
         self.detail = detail
+        self.hint = hint
         super().__init__(plugin, location, phase, detail)
 
     def __str__(self) -> str:
         where = f" ({self.location})" if self.location else ""
-        return f"{self.phase} of plugin `{self.plugin}`{where} failed: {self.detail}"
+        text = f"{self.phase} of plugin `{self.plugin}`{where} failed: {self.detail}"
+        if self.hint:
+            text += f"\nHint: {self.hint}"
+        return text
