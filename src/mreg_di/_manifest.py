@@ -23,16 +23,22 @@ dependency order, dependencies first, as validated at build time.
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from mreg_di._errors import ManifestError
 from mreg_di._validation import (
+    _NAME,
+    _NAME_RE,
     DEFAULT_PROFILE,
     KINDS,
+    SCOPES,
     check_name,
     check_requirement,
     check_scope,
@@ -63,6 +69,7 @@ _PARAMETER_KEYS = frozenset(
     {"name", "annotation", "interface", "many", "optional", "has_default", "line"}
 )
 _SHA256_LENGTH = 64
+_SHA256_RE = re.compile("[0-9a-f]{64}")
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -117,6 +124,76 @@ _PARAMETER_FIELDS: dict[str, tuple[Callable[[object], bool], str]] = {
 }
 
 
+# -- fast path ----------------------------------------------------------------------------
+# Checking 5,000 records field by field costs more than parsing their JSON. `_looks_valid`
+# applies the same checks to one record in a few C-level calls. It may answer True only when
+# `_Checker.plugin` would accept the record (it is as strict or stricter: exact types, no
+# subclasses); whatever it refuses, an error or merely an unusual value, goes through the
+# checker, which decides and names the bad field. Tests hold the two to that.
+
+_FAST_FIELDS = (
+    *("name", "version", "type", "description", "module", "qualname", "scope", "kind"),
+    *("priority", "line", "column", "metadata", "parameters", "file"),
+    *("capabilities", "provides", "requires", "profiles", "permissions", "variants"),
+)
+_get_fields = operator.itemgetter(*_FAST_FIELDS)
+_FAST_TYPES = frozenset(
+    (*(str,) * 8, int, int, int, dict, list, file_type, *(list,) * 6)
+    for file_type in (str, type(None))
+)
+_get_parameter = operator.itemgetter(*_PARAMETER_FIELDS)
+_FAST_PARAMETER_TYPES = frozenset(
+    (str, annotation, interface, bool, bool, bool, int)
+    for annotation in (str, type(None))
+    for interface in (str, type(None))
+)
+_SCOPE_SET = frozenset(SCOPES)
+_KIND_SET = frozenset(KINDS)
+_STR_ONLY = frozenset({str})
+# The usual requirement spellings ("storage", "storage>=1.0,<2"): release-only versions, which
+# every operator accepts. Anything else is checked by check_requirement.
+_PLAIN_CLAUSE = r"(?:(?:>=|<=|<|>|==|!=)[0-9]+(?:\.[0-9]+)*|~=[0-9]+(?:\.[0-9]+)+)"
+_PLAIN_REQUIREMENT_RE = re.compile(rf"{_NAME}(?:{_PLAIN_CLAUSE}(?:,{_PLAIN_CLAUSE})*)?")
+
+
+def _looks_valid(raw: object, files: Mapping[str, str], versions: set[str]) -> bool:
+    """Whether a plugin record certainly passes `_Checker.plugin` (`versions`: known good)."""
+    if type(raw) is not dict or len(raw) != len(_FAST_FIELDS):
+        return False
+    try:
+        values = _get_fields(raw)  # with the length above: exactly the expected keys
+    except KeyError:
+        return False
+    if tuple(map(type, values)) not in _FAST_TYPES:
+        return False
+    name, version, _, _, _, _, scope, kind, _, _, _, _, parameters, file = values[:14]
+    if not (
+        scope in _SCOPE_SET
+        and kind in _KIND_SET
+        and (file is None or file in files)
+        and _NAME_RE.fullmatch(name)
+        and _STR_ONLY.issuperset(map(type, itertools.chain.from_iterable(values[14:])))
+    ):
+        return False
+    if version not in versions:
+        if check_version(version) is not None:
+            return False
+        versions.add(version)
+    for requirement in values[16]:
+        if not _PLAIN_REQUIREMENT_RE.fullmatch(requirement) and check_requirement(requirement):
+            return False
+    for parameter in parameters:
+        if type(parameter) is not dict or len(parameter) != len(_PARAMETER_FIELDS):
+            return False
+        try:
+            parameter_values = _get_parameter(parameter)
+        except KeyError:
+            return False
+        if tuple(map(type, parameter_values)) not in _FAST_PARAMETER_TYPES:
+            return False
+    return True
+
+
 class _Checker:
     """Validates raw manifest data, raising `ManifestError` at the first bad value."""
 
@@ -138,6 +215,16 @@ class _Checker:
         if extra:
             self.fail(f"{path}.{extra[0]}", "unknown field")
 
+    def wrong_type(self, json_path: str, value: object, expected: str) -> NoReturn:
+        # In a list of strings, point at the first item that is not one.
+        if expected.startswith("a list of") and isinstance(value, list):
+            for index, item in enumerate(value):
+                if not isinstance(item, str):
+                    self.fail(
+                        f"{json_path}[{index}]", f"expected a string, found {_json_type(item)}"
+                    )
+        self.fail(json_path, f"expected {expected}, found {_json_type(value)}")
+
     def document(self, data: object) -> None:
         if not isinstance(data, dict):
             self.fail("$", f"the manifest must be a JSON object, not {_json_type(data)}")
@@ -158,7 +245,9 @@ class _Checker:
         files = data["files"]
         if not isinstance(files, dict):
             self.fail("$.files", f"expected an object, found {_json_type(files)}")
-        for rel, digest in files.items():
+        digests = files.values()
+        fast = _STR_ONLY.issuperset(map(type, digests)) and all(map(_SHA256_RE.fullmatch, digests))
+        for rel, digest in () if fast else files.items():
             if not (
                 isinstance(digest, str)
                 and len(digest) == _SHA256_LENGTH
@@ -169,8 +258,12 @@ class _Checker:
         if not isinstance(plugins, list):
             self.fail("$.plugins", f"expected a list, found {_json_type(plugins)}")
         seen: dict[str, int] = {}
+        versions: set[str] = set()
         for index, raw in enumerate(plugins):
-            name = self.plugin(raw, f"$.plugins[{index}]", files)
+            if _looks_valid(raw, files, versions):
+                name = raw["name"]
+            else:
+                name = self.plugin(raw, f"$.plugins[{index}]", files)
             if name in seen:
                 self.fail(
                     f"$.plugins[{index}].name",
@@ -182,8 +275,8 @@ class _Checker:
             self.fail("$.order", f"expected an object, found {_json_type(order)}")
         for profile, names in order.items():
             if not _is_str_list(names):
-                self.fail(f"$.order[{profile!r}]", "expected a list of plugin names")
-            for position, name in enumerate(names):
+                self.wrong_type(f"$.order[{profile!r}]", names, "a list of plugin names")
+            for position, name in enumerate(() if seen.keys() >= set(names) else names):
                 if name not in seen:
                     self.fail(
                         f"$.order[{profile!r}][{position}]",
@@ -197,7 +290,7 @@ class _Checker:
         for field, (check, expected) in _PLUGIN_FIELDS.items():
             value = raw[field]
             if not check(value):
-                self.fail(f"{path}.{field}", f"expected {expected}, found {_json_type(value)}")
+                self.wrong_type(f"{path}.{field}", value, expected)
         semantic = (
             ("name", check_name(raw["name"])),
             ("version", check_version(raw["version"])),
