@@ -220,8 +220,9 @@ class Binder:
                 {p for name in elsewhere for p in self.catalogue.record(name).spec.profiles}
             )
             listed = ", ".join(f"`{name}`" for name in elsewhere)
+            verb = "provides" if len(elsewhere) == 1 else "provide"
             return (
-                f"{listed} provides it only in profile(s) {', '.join(profiles)}; "
+                f"{listed} {verb} it only in profile(s) {', '.join(profiles)}; "
                 f"activate one of those profiles or add a provider for `{self.profile}`"
             )
         return (
