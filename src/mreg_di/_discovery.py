@@ -119,7 +119,7 @@ def check_version_filter(value: object) -> str | None:
         Traceback (most recent call last):
         ...
         ValueError: version filter '>>1' is not a PEP 440 version or specifier
-        Hint: write e.g. version='>=1.0,<2' or version='2.1.0'
+        Hint: use specifiers such as '>=1.0,<2', or a bare version such as '2.1.0'
     """
     if value is None:
         return None
@@ -134,7 +134,7 @@ def check_version_filter(value: object) -> str | None:
     except (InvalidSpecifier, InvalidVersion):
         raise ValueError(
             f"version filter {value!r} is not a PEP 440 version or specifier\n"
-            "Hint: write e.g. version='>=1.0,<2' or version='2.1.0'"
+            "Hint: use specifiers such as '>=1.0,<2', or a bare version such as '2.1.0'"
         ) from None
 
 
