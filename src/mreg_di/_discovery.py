@@ -753,7 +753,7 @@ class DiscoveryMixin:
             self._discovery_cache = cached
         return cached
 
-    def _profile(self, profile: str | None) -> str:
+    def _discovery_profile(self, profile: str | None) -> str:
         return check_profile(profile) or self.profile
 
     def discover_plugins(
@@ -800,13 +800,13 @@ class DiscoveryMixin:
                 raise TypeError(_QUERY_CONFLICT)
             if isinstance(type, PluginCapabilityQuery):
                 return self._discovery().discover(
-                    self._profile(type.profile),
+                    self._discovery_profile(type.profile),
                     capabilities=type.required,
                     optional_capabilities=type.optional,
                 )
             if isinstance(type, PluginDiscoveryQuery):
                 return self._discovery().discover(
-                    self._profile(type.profile),
+                    self._discovery_profile(type.profile),
                     type=type.type,
                     capabilities=type.capabilities,
                     optional_capabilities=type.optional_capabilities,
@@ -823,7 +823,7 @@ class DiscoveryMixin:
                 f"type must be a PluginType, a string or a query, not {type!r}\nHint: {hint}"
             )
         return self._discovery().discover(
-            self._profile(profile),
+            self._discovery_profile(profile),
             type=type,
             capabilities=capabilities,
             optional_capabilities=optional_capabilities,
@@ -870,7 +870,7 @@ class DiscoveryMixin:
         if optional != ():
             raise TypeError(_QUERY_CONFLICT)
         return self._discovery().discover(
-            self._profile(required.profile),
+            self._discovery_profile(required.profile),
             capabilities=required.required,
             optional_capabilities=required.optional,
         )
@@ -946,7 +946,7 @@ class DiscoveryMixin:
                 intent.intent,
                 intent.context,
                 intent.requirements,
-                profile=self._profile(intent.profile),
+                profile=self._discovery_profile(intent.profile),
                 limit=intent.limit,
                 explain=explain,
             )
@@ -954,7 +954,7 @@ class DiscoveryMixin:
             intent,
             context,
             requirements,
-            profile=self._profile(profile),
+            profile=self._discovery_profile(profile),
             limit=limit,
             explain=explain,
         )
@@ -994,7 +994,7 @@ class DiscoveryMixin:
         method = getattr(instance, "process", None)
         if not callable(method):
             raise TypeError(
-                f"plugin `{name}` ({self._where(name)}) has no `process(data: bytes) -> bytes` "
+                f"plugin `{name}` ({self._discovery_where(name)}) has no `process(data: bytes) -> bytes` "
                 f"method; its instance is a {_class_name(instance)}\n"
                 "Hint: implement mreg_di.Plugin's `process`, or call the plugin's own methods "
                 f"on registry.create_plugin({name!r})"
@@ -1009,12 +1009,12 @@ class DiscoveryMixin:
             else:
                 hint = "return the processed data as bytes"
             raise TypeError(
-                f"plugin `{name}` ({self._where(name)}): `process` returned "
+                f"plugin `{name}` ({self._discovery_where(name)}): `process` returned "
                 f"{_class_name(result)}, expected bytes\nHint: {hint}"
             )
         return result
 
-    def _where(self, name: str) -> str:
+    def _discovery_where(self, name: str) -> str:
         try:
             return self._catalogue().record(name).location
         except (KeyError, AttributeError, NotImplementedError):

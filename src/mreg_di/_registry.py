@@ -29,11 +29,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from mreg_di._config import Configuration, configuration_problems
 from mreg_di._container import Container, Override
+from mreg_di._discovery import DiscoveryMixin
 from mreg_di._errors import PluginNotFoundError, ResolutionError
 from mreg_di._lifecycle import Lifecycle
 from mreg_di._loader import Loader
 from mreg_di._manifest import MANIFEST_FILENAME, Manifest
-from mreg_di._registration import LayeredCatalogue, PluginConfig, prepare, spec_for
+from mreg_di._catalogue import LayeredCatalogue
 from mreg_di._resolve import Binder
 from mreg_di._typecheck import TypeChecker, TypeCheckMode
 from mreg_di._validation import DEFAULT_PROFILE, close_matches
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from mreg_di._problems import Problem
+    from mreg_di._registration import PluginConfig
     from mreg_di._spec import PluginRecord, PluginSpec
 
 __all__ = ["ModuleRegistry"]
@@ -72,7 +74,7 @@ def _empty_manifest() -> Manifest:
     )
 
 
-class ModuleRegistry:
+class ModuleRegistry(DiscoveryMixin):
     """Plugins from a manifest (and runtime registrations), wired lazily and typed.
 
     Create one with `from_manifest` or `from_package`; ``ModuleRegistry()`` is an empty
@@ -605,6 +607,7 @@ profile `default`
                 cycle, ambiguity, unmet requirement); every new problem is listed.
 
         Example:
+            >>> from mreg_di._registration import PluginConfig
             >>> class Memory:
             ...     '''Keeps blobs in a dict.'''
             >>> registry = ModuleRegistry()
@@ -614,6 +617,8 @@ profile `default`
             >>> spec.description, type(registry.create_plugin("memory")).__name__
             ('Keeps blobs in a dict.', 'Memory')
         """
+        from mreg_di._registration import spec_for
+
         spec, obj = spec_for(target, implementation=implementation)
         return self._register(spec, obj)
 
@@ -633,6 +638,7 @@ profile `default`
             ResolutionError: The factory would make the graph invalid.
 
         Example:
+            >>> from mreg_di._registration import PluginConfig
             >>> def make(variant: str) -> list[str]:
             ...     return [variant]
             >>> registry = ModuleRegistry()
@@ -642,6 +648,8 @@ profile `default`
             >>> registry.create_plugin_from_factory("lists", "b")
             ['b']
         """
+        from mreg_di._registration import PluginConfig, spec_for
+
         if not isinstance(config, PluginConfig):
             raise TypeError(
                 f"register_plugin_factory takes a PluginConfig, not {type(config).__name__}\n"
@@ -652,6 +660,8 @@ profile `default`
         return self._register(spec, obj)
 
     def _register(self, spec: PluginSpec, implementation: object) -> PluginSpec:
+        from mreg_di._registration import prepare
+
         with self._lock:
             prepared = prepare(
                 self._catalogue_now, self._profile, self._graph_problems(), spec, implementation
