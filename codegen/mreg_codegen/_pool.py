@@ -7,6 +7,10 @@ receives one result per task, in order, so when a worker dies the parent knows e
 task it was on: that task gets the `on_crash` result, the rest of the batch goes back in the
 queue, and a fresh worker takes over.
 
+Whatever a worker writes to stderr goes to a temporary log, so a dying parser's last words
+("fatal runtime error: stack overflow") end up in the crash description rather than in the
+middle of the diagnostics.
+
 `concurrent.futures.ProcessPoolExecutor` cannot do this: when a worker dies it fails every
 pending future with `BrokenProcessPool` and cannot say which task caused it.
 """
@@ -14,9 +18,12 @@ pending future with `BrokenProcessPool` and cannot say which task caused it.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -55,9 +62,15 @@ def describe_exit(exitcode: int | None) -> str:
     return f"exited with status {exitcode}"
 
 
-def _worker_main(conn: Connection, func: Callable[[Any], Any]) -> None:
+def _worker_main(conn: Connection, func: Callable[[Any], Any], log: str) -> None:
     # The parent handles Ctrl-C and stops the workers; a worker must not print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What a dying parser prints ("fatal runtime error: stack overflow") goes to `log`, for the
+    # parent to quote, instead of interleaving with the diagnostics on the terminal.
+    faulthandler.disable()
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND)
+    os.dup2(fd, 2)
+    os.close(fd)
     while True:
         try:
             batch = conn.recv()
@@ -84,17 +97,37 @@ def _context() -> BaseContext:
 class _Worker(Generic[T]):
     """One worker process and the task indexes it has been sent but not answered."""
 
-    __slots__ = ("conn", "inflight", "process")
+    __slots__ = ("conn", "inflight", "log", "process")
 
     def __init__(self, context: BaseContext, func: Callable[[T], Any]) -> None:
+        fd, self.log = tempfile.mkstemp(prefix="mreg-codegen-worker-", suffix=".log")
+        os.close(fd)
         parent_conn, child_conn = context.Pipe(duplex=True)
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=_worker_main, args=(child_conn, func), daemon=True
+            target=_worker_main, args=(child_conn, func, self.log), daemon=True
         )
         self.process.start()
         child_conn.close()
         self.conn = parent_conn
         self.inflight: deque[int] = deque()
+
+    def last_words(self) -> str:
+        """The last line the worker wrote to stderr, if any."""
+        try:
+            with open(self.log, "rb") as stream:
+                stream.seek(0, os.SEEK_END)
+                stream.seek(max(0, stream.tell() - 4096))
+                tail = stream.read().decode("utf-8", errors="replace")
+        except OSError:
+            return ""
+        lines = [line.strip() for line in tail.splitlines() if line.strip()]
+        return lines[-1][:200] if lines else ""
+
+    def close(self) -> None:
+        """Release the pipe and the stderr log."""
+        self.conn.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.log)
 
     def send(self, indexes: list[int], tasks: Sequence[T]) -> None:
         self.conn.send([(index, tasks[index]) for index in indexes])
@@ -107,7 +140,7 @@ class _Worker(Generic[T]):
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
-        self.conn.close()
+        self.close()
 
 
 def run_tasks(
@@ -223,9 +256,13 @@ def _bury(
 ) -> None:
     """A worker died: its current task crashed it; the others go back to the queue."""
     worker.process.join()
-    worker.conn.close()
+    reason = describe_exit(worker.process.exitcode)
+    words = worker.last_words()
+    if words:
+        reason += f": {words}"
+    worker.close()
     if worker.inflight:
         culprit = worker.inflight.popleft()
-        finish(culprit, on_crash(tasks[culprit], describe_exit(worker.process.exitcode), True))
+        finish(culprit, on_crash(tasks[culprit], reason, True))
         pending.extendleft(reversed(worker.inflight))
         worker.inflight.clear()
