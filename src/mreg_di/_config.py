@@ -354,6 +354,7 @@ def plugin_problems(
         supplied: Parameters the caller fills itself (a factory's ``variant``).
     """
     from mreg_di._problems import Problem, ProblemKind  # attrs: off the start-up path
+
     name: str = raw["name"]
     parameters = raw["parameters"]
     values = [p for p in parameters if p["interface"] is None]
@@ -446,6 +447,7 @@ def configuration_problems(
     ``create_plugin_from_factory``.
     """
     from mreg_di._problems import Problem, ProblemKind
+
     spec_profile = None if profile == "default" else profile
     names: list[str] = []
     normalized: dict[str, str] = {}

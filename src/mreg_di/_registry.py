@@ -27,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from mreg_di._catalogue import LayeredCatalogue
 from mreg_di._config import Configuration, configuration_problems
 from mreg_di._container import Container, Override
 from mreg_di._discovery import DiscoveryMixin
@@ -34,7 +35,6 @@ from mreg_di._errors import PluginNotFoundError, ResolutionError
 from mreg_di._lifecycle import Lifecycle
 from mreg_di._loader import Loader
 from mreg_di._manifest import MANIFEST_FILENAME, Manifest
-from mreg_di._catalogue import LayeredCatalogue
 from mreg_di._resolve import Binder
 from mreg_di._typecheck import TypeChecker, TypeCheckMode
 from mreg_di._validation import DEFAULT_PROFILE, close_matches
