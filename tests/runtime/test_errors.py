@@ -36,8 +36,11 @@ def all_errors() -> list[MregError]:
         StaleManifestError("m.json", "gzip", "acme/gz.py", "sha256 changed"),
         ResolutionError([CYCLE, MISSING]),
         PluginNotFoundError("gzp", known=("gzip",), profile="test", reason="only in `prod`"),
+        PluginNotFoundError("turbo", kind="variant", factory="`f` (f.py:1)", hint="see docs"),
         PluginTypeError("gzip", "acme/gz.py:3", "level", "int", "str"),
+        PluginTypeError("gzip", "", None, "acme.C", "acme.G", reason="lacks `x`", hint="add it"),
         LifecycleError("gzip", "acme/gz.py:3", "initialize", "RuntimeError: boom"),
+        LifecycleError("gzip", "acme/gz.py:3", "cleanup", "OSError: x", hint="check the disk"),
     ]
 
 
@@ -148,6 +151,29 @@ class TestPluginNotFoundError:
         )
         assert error.known == ("gzip", "zip")
 
+    def test_interface(self) -> None:
+        """kind="interface" says no plugin provides it, and a hint follows the suggestions."""
+        error = PluginNotFoundError(
+            "acme.Compressor", kind="interface", profile="dev", known=("acme.Compress",), hint="h"
+        )
+        assert str(error) == (
+            "no active plugin provides `acme.Compressor` in profile `dev`\n"
+            "Hint: did you mean `acme.Compress`?\nHint: h"
+        )
+
+    def test_variant(self) -> None:
+        """kind="variant" names the factory and its location."""
+        error = PluginNotFoundError(
+            "turbo", kind="variant", factory="`proc` (acme/f.py:3)", known=("fast",)
+        )
+        assert str(error) == (
+            "factory `proc` (acme/f.py:3) has no variant `turbo`\nHint: did you mean `fast`?"
+        )
+
+    def test_factory(self) -> None:
+        """kind="factory" names the missing factory."""
+        assert str(PluginNotFoundError("proc", kind="factory")) == "no active factory `proc`"
+
     def test_key_error_args(self) -> None:
         """args holds just the key, like a LookupError."""
         assert PluginNotFoundError("gzip", known=["a"]).args == ("gzip",)
@@ -173,6 +199,16 @@ class TestPluginTypeError:
             "`acme.Gzip` does not satisfy it"
         )
 
+    def test_reason_and_hint(self) -> None:
+        """A reason is appended in parentheses and a hint on its own line."""
+        error = PluginTypeError(
+            "gzip", "", None, "acme.C", "acme.Gzip", reason="lacks `compress`", hint="add it"
+        )
+        assert str(error) == (
+            "plugin `gzip` claims to provide `acme.C` but its instance of `acme.Gzip` does not "
+            "satisfy it (lacks `compress`)\nHint: add it"
+        )
+
 
 class TestLifecycleError:
     def test_str(self) -> None:
@@ -182,6 +218,12 @@ class TestLifecycleError:
         )
         assert str(LifecycleError("gzip", "", "initialize", "boom")) == (
             "initialize of plugin `gzip` failed: boom"
+        )
+
+    def test_hint(self) -> None:
+        """A hint follows on its own line."""
+        assert str(LifecycleError("gzip", "", "construction", "boom", hint="fix it")) == (
+            "construction of plugin `gzip` failed: boom\nHint: fix it"
         )
 
 
