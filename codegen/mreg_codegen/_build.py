@@ -69,7 +69,8 @@ class ScanOptions:
         output: The manifest path; file paths in it are relative to its directory.
         excludes: Glob patterns of files and directories to leave out.
         jobs: Worker processes for parsing (default: every core).
-        cache_dir: Where the cache lives (default: ``.mreg-cache`` next to the manifest).
+        cache_dir: Where the cache lives (default: ``.mreg-cache`` in `cwd`, like the caches
+            of mypy, ruff and pytest).
         use_cache: ``False`` scans everything and neither reads nor writes a cache.
         prefilter: ``False`` parses every file, even those whose bytes show they declare
             nothing (the robustness run over the standard library uses this).
@@ -270,16 +271,14 @@ def scan_project(
     output = (cwd / options.output).resolve()
     if output.is_dir():
         raise UsageError(f"--output {str(options.output)!r} is a directory; name a file")
-    roots = resolve_roots(cwd / root for root in options.roots)
+    roots = resolve_roots(options.roots, cwd=cwd)
     files, walk_warnings = discover(
         roots, manifest_dir=output.parent, cwd=cwd, excludes=options.excludes
     )
     fp = fingerprint(__version__)
     cache_path = None
     if options.use_cache:
-        cache_dir = (
-            (cwd / options.cache_dir) if options.cache_dir else output.parent / (DEFAULT_CACHE_DIR)
-        )
+        cache_dir = cwd / (options.cache_dir or DEFAULT_CACHE_DIR)
         cache_path = cache_file(cache_dir.resolve(), output)
     cache = ScanCache.load(cache_path, fingerprint=fp)
     notes = list(walk_warnings)

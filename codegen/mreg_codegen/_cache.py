@@ -55,7 +55,9 @@ CACHE_FORMAT = 1
 """Version of the cache file's layout; a cache of another format is ignored."""
 
 DEFAULT_CACHE_DIR = ".mreg-cache"
-"""Directory, next to the manifest, holding caches unless ``--cache-dir`` says otherwise."""
+"""Directory, in the current directory, holding caches unless ``--cache-dir`` says otherwise.
+
+One directory serves any number of manifests: each has its own file (`cache_file`)."""
 
 RACY_WINDOW_NS = 2_000_000_000
 """Files modified this close to being cached are re-hashed next time (2 s covers FAT)."""

@@ -126,7 +126,7 @@ def _add_scan(subparsers: _Subparsers) -> None:
     cache.add_argument(
         "--cache-dir",
         metavar="DIR",
-        help="where the incremental cache lives (default: .mreg-cache next to the manifest)",
+        help="where the incremental cache lives (default: .mreg-cache in the current directory)",
     )
     cache.add_argument(
         "--no-cache", action="store_true", help="scan everything; read and write no cache"

@@ -108,15 +108,21 @@ def manifest_relative(path: Path, manifest_dir: Path) -> str:
     return Path(relative).as_posix()
 
 
-def resolve_roots(roots: Iterable[str | os.PathLike[str]]) -> list[Path]:
+def resolve_roots(
+    roots: Iterable[str | os.PathLike[str]], *, cwd: Path | None = None
+) -> list[Path]:
     """Absolute, de-duplicated, sorted import roots.
 
+    Args:
+        roots: The roots as given; relative ones are relative to `cwd`.
+        cwd: Default: the current directory.
+
     Raises:
-        UsageError: A root is missing, not a directory, or inside another root.
+        UsageError: A root is missing or not a directory (the message names it as given).
     """
     resolved: set[Path] = set()
     for root in roots:
-        path = Path(root)
+        path = Path(root) if cwd is None else cwd / root
         if not path.exists():
             raise UsageError(f"SRC {str(root)!r} does not exist")
         if not path.is_dir():
@@ -124,15 +130,7 @@ def resolve_roots(roots: Iterable[str | os.PathLike[str]]) -> list[Path]:
                 f"SRC {str(root)!r} is not a directory; pass the import root that contains it"
             )
         resolved.add(path.resolve())
-    ordered = sorted(resolved)
-    for outer in ordered:
-        for inner in ordered:
-            if inner != outer and inner.is_relative_to(outer):
-                raise UsageError(
-                    f"SRC {str(inner)!r} is inside SRC {str(outer)!r}; import roots must not "
-                    "contain each other (use --exclude to leave part of a root out)"
-                )
-    return ordered
+    return sorted(resolved)
 
 
 def _is_excluded(name: str, rel_to_root: str, display: str, patterns: Sequence[str]) -> bool:
@@ -156,7 +154,9 @@ def discover(
     Hidden files and directories, ``__pycache__`` and anything an exclude glob matches are
     skipped; symbolic links to directories are not followed (they could loop). A GLOB is
     matched (``fnmatch``, ``*`` crossing ``/``) against a name, its path relative to its root
-    and its displayed path.
+    and its displayed path. A root inside another root (``lib`` and ``lib/site-packages``)
+    is walked as its own root only: the most specific root names a module, as Python's
+    import system would for an importable name.
 
     Args:
         roots: Import roots from `resolve_roots`.
@@ -189,15 +189,16 @@ def discover(
                     severity="warning",
                 )
             )
-        _walk(root, root, (), manifest_dir, cwd, excludes, files, warnings)
+        inner = frozenset(other for other in roots if other != root)
+        _walk(root, (), inner, manifest_dir, cwd, excludes, files, warnings)
     files.sort(key=lambda f: f.path)
     return files, warnings
 
 
 def _walk(
-    root: Path,
     directory: Path,
     parts: tuple[str, ...],
+    other_roots: frozenset[Path],
     manifest_dir: Path,
     cwd: Path,
     excludes: Sequence[str],
@@ -238,7 +239,10 @@ def _walk(
         if excludes and _is_excluded(name, rel_to_root, display, excludes):
             continue
         if is_dir:
-            _walk(root, path, (*parts, name), manifest_dir, cwd, excludes, files, warnings)
+            if path not in other_roots:
+                _walk(
+                    path, (*parts, name), other_roots, manifest_dir, cwd, excludes, files, warnings
+                )
             continue
         stem = name[:-3]
         is_package = stem == "__init__"

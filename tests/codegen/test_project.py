@@ -48,19 +48,6 @@ class TestResolveRoots:
         ):
             resolve_roots([tmp_path / "a.py"])
 
-    def test_nested(self, tmp_path: Path) -> None:
-        """A root inside another root is refused: its files would get two module names."""
-        (tmp_path / "src" / "vendor").mkdir(parents=True)
-        with pytest.raises(
-            UsageError,
-            match=re.escape(
-                f"SRC '{tmp_path / 'src' / 'vendor'}' is inside SRC '{tmp_path / 'src'}'; "
-                "import roots must not contain each other (use --exclude to leave part of a "
-                "root out)"
-            ),
-        ):
-            resolve_roots([tmp_path / "src" / "vendor", tmp_path / "src"])
-
     def test_deduplicated_and_sorted(self, tmp_path: Path) -> None:
         """The same root given twice (spelled differently) counts once; roots are sorted."""
         (tmp_path / "b").mkdir()
@@ -149,6 +136,16 @@ class TestDiscover:
             "__init__.py is skipped and modules under it are named without the 'acme' prefix"
         )
         assert warning.hint == "pass the directory that contains 'acme' ('src') as SRC"
+
+    def test_nested_root_names_its_own_modules(self, tmp_path: Path) -> None:
+        """A root inside another is walked only as itself: the most specific root wins."""
+        write(tmp_path, "lib/os_like.py", "lib/site-packages/acme/a.py")
+        roots = resolve_roots([tmp_path / "lib", tmp_path / "lib" / "site-packages"])
+        files, _ = discover(roots, manifest_dir=tmp_path, cwd=tmp_path)
+        assert names(files) == [
+            ("os_like", "lib/os_like.py", False),
+            ("acme.a", "lib/site-packages/acme/a.py", False),
+        ]
 
     def test_sorted_whatever_the_root_order(self, tmp_path: Path) -> None:
         """Files come back sorted by path, so the order of roots does not matter."""
