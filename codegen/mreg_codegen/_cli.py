@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mreg_codegen import __version__
+from mreg_codegen._query import add_query_parser
 
 if TYPE_CHECKING:
     from mreg_codegen._build import ScanReport
@@ -391,6 +392,7 @@ SUBCOMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     _add_validate,
     _add_graph,
     _add_list,
+    add_query_parser,
 )
 """Every subcommand's ``_add_<name>`` function, in the order ``--help`` lists them."""
 
