@@ -383,7 +383,11 @@ def plugin_problems(
             continue
         accepted = ", ".join(f"`{v}`" for v in valid) if valid else "none"
         close = close_matches(key, valid)
-        hint = f"did you mean `{close[0]}`? " if close else ""
+        hint = (
+            f"did you mean `{close[0]}`? Otherwise remove `{key}` from {entry.origin}"
+            if close
+            else f"remove `{key}` from {entry.origin}, or rename it to a valid parameter"
+        )
         problems.append(
             Problem(
                 ProblemKind.UNKNOWN_CONFIGURATION,
@@ -392,7 +396,7 @@ def plugin_problems(
                 plugin=name,
                 file=file,
                 line=line,
-                hint=f"{hint}rename or remove `{key}` in {entry.origin}",
+                hint=hint,
                 profile=profile,
             )
         )
@@ -402,7 +406,7 @@ def plugin_problems(
         if parameter["has_default"] or parameter["optional"] or key in entries or key in skip:
             continue
         if raw["kind"] == "factory" and key == "variant" and raw["variants"]:
-            listed = ", ".join(repr(v) for v in raw["variants"])
+            listed = ", ".join(f"`{v}`" for v in raw["variants"])
             problems.append(
                 Problem(
                     ProblemKind.MISSING_CONFIGURATION,
@@ -412,7 +416,7 @@ def plugin_problems(
                     line=line,
                     hint=f"call `registry.create_plugin_from_factory({name!r}, "
                     f"{raw['variants'][0]!r})`, or configure one: "
-                    f'{{"{name}": {{"variant": {raw["variants"][0]!r}}}}}',
+                    f'{{"{name}": {{"variant": "{raw["variants"][0]}"}}}}',
                     profile=profile,
                 )
             )

@@ -20,7 +20,6 @@ Rules (see docs/lifecycle.md):
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, NoReturn
@@ -46,7 +45,15 @@ def _describe(exc: BaseException) -> str:
 
 
 def _is_async(method: object) -> bool:
+    import inspect  # ~3 ms: only when starting
+
     return inspect.iscoroutinefunction(method) or inspect.isasyncgenfunction(method)
+
+
+def _is_awaitable(result: object) -> bool:
+    import inspect
+
+    return inspect.isawaitable(result)
 
 
 class _AsyncRefused(Exception):
@@ -128,7 +135,7 @@ class Lifecycle:
                         raise _AsyncRefused(_refusal(name, locate(name), method_phase))
                 if callable(initialize):
                     result = initialize()
-                    if inspect.isawaitable(result):
+                    if _is_awaitable(result):
                         _close(result)
                         raise _AsyncRefused(_refusal(name, locate(name), "initialize"))
             except BaseException as exc:
@@ -159,7 +166,7 @@ class Lifecycle:
                 initialize = getattr(instance, "initialize", None)
                 if callable(initialize):
                     result = initialize()
-                    if inspect.isawaitable(result):
+                    if _is_awaitable(result):
                         await result
             except BaseException as exc:
                 failures = await self._arollback(done)
@@ -298,7 +305,7 @@ def _run_cleanup(entry: Started) -> BaseException | None:
         return None
     try:
         result = cleanup()
-        if inspect.isawaitable(result):
+        if _is_awaitable(result):
             _close(result)
             raise _refusal(entry.name, entry.location, "cleanup")
     except BaseException as exc:
@@ -312,7 +319,7 @@ async def _arun_cleanup(entry: Started) -> BaseException | None:
         return None
     try:
         result = cleanup()
-        if inspect.isawaitable(result):
+        if _is_awaitable(result):
             await result
     except BaseException as exc:
         return _cleanup_failed(entry, exc)

@@ -549,9 +549,11 @@ profile `default`
                 hint=f"create the registry with `profile={elsewhere[0].spec.profiles[0]!r}`, "
                 f"or add a provider active in `{self._profile}`",
             )
+        known: list[str] = []
         if qualified in catalogue:
             hint = f"`{qualified}` is a plugin name; use `registry.create_plugin({qualified!r})`"
         else:
+            known = self._close_interfaces(qualified)
             hint = (
                 f"declare a plugin with `provides=[{short}]`, or register one with "
                 "`registry.register_plugin(...)`"
@@ -560,16 +562,20 @@ profile `default`
             qualified,
             kind="interface",
             profile=self._profile,
-            known=close_matches(qualified, self._interfaces()),
+            known=known,
             hint=hint,
         )
 
-    def _interfaces(self) -> set[str]:
-        found: set[str] = set()
+    def _close_interfaces(self, qualified: str) -> list[str]:
+        """Interfaces with a class name close to `qualified`'s, same module first."""
+        by_short: dict[str, set[str]] = {}
         for raw in self._catalogue_now.raw_records():
-            found.update(raw["provides"])
-            found.add(f"{raw['module']}.{raw['qualname']}")
-        return found
+            for interface in (*raw["provides"], f"{raw['module']}.{raw['qualname']}"):
+                by_short.setdefault(interface.rpartition(".")[2], set()).add(interface)
+        module, _, short = qualified.rpartition(".")
+        found = [i for s in close_matches(short, by_short) for i in sorted(by_short[s])]
+        same_module = [i for i in found if i.rpartition(".")[0] == module]
+        return (same_module or found)[:3]
 
     def _ambiguity(self, qualified: str, top: Sequence[PluginRecord]) -> Problem:
         from mreg_di._problems import Problem, ProblemKind
