@@ -24,6 +24,7 @@ import pytest
 from mreg_di._errors import ManifestError
 from mreg_di._manifest import (
     _PARAMETER_FIELDS,
+    _PLAIN_REQUIREMENT_RE,
     _PLUGIN_FIELDS,
     _TOP_KEYS,
     GENERATED_MARKER,
@@ -34,7 +35,7 @@ from mreg_di._manifest import (
     _looks_valid,
 )
 from mreg_di._spec import ParameterSpec, PluginRecord, PluginSpec
-from mreg_di._validation import KINDS, SCOPES, check_name, check_version
+from mreg_di._validation import KINDS, SCOPES, check_name, check_requirement, check_version
 
 REGENERATE = "regenerate the manifest with `mreg-codegen scan`; never edit it by hand"
 SCHEMA: dict[str, Any] = json.loads(
@@ -647,6 +648,44 @@ class TestFuzz:
                 text[rng.randrange(len(text))] = rng.randrange(256)
             with contextlib.suppress(ManifestError):
                 Manifest.from_text(bytes(text))
+
+
+class TestFastPath:
+    def test_plain_requirements_are_valid(self) -> None:
+        """Every requirement the fast regex accepts is one check_requirement accepts."""
+        names = ["a", "mem-storage", "x.y_z", "-bad", "a b"]
+        specs = ["", ">=1", "<=1.0", "<2", ">0.1", "==1.2.3", "!=3", "~=1", "~=1.4", ">=1,<2",
+                 ">=1.0,", ">>1", "==1.*", ">=1.0+local", ">=1.0rc1", " >=1"]  # fmt: skip
+        accepted = 0
+        for name in names:
+            for spec in specs:
+                text = name + spec
+                if _PLAIN_REQUIREMENT_RE.fullmatch(text):
+                    accepted += 1
+                    assert check_requirement(text) is None, text
+        assert accepted >= 20
+
+    def test_valid_records_take_the_fast_path(self) -> None:
+        """Every record of a valid manifest passes the fast check."""
+        data = sample_data()
+        versions: set[str] = set()
+        assert all(_looks_valid(raw, data["files"], versions) for raw in data["plugins"])
+        assert versions == {"0.0.0", "1.5", "2.1.0rc1"}
+
+    def test_unusual_but_valid_values_take_the_slow_path(self) -> None:
+        """A str subclass or an unusual requirement is left to the checker, which accepts it."""
+
+        class Text(str):
+            pass
+
+        data = sample_data()
+        raw = data["plugins"][2]
+        raw["type"] = Text("data-processor")
+        assert not _looks_valid(raw, data["files"], set())
+        raw["type"] = "data-processor"
+        raw["requires"] = ["storage===weird"]
+        assert _looks_valid(raw, data["files"], set())  # check_requirement accepts it
+        assert Manifest.from_data(data).raw("pipeline")["requires"] == ["storage===weird"]
 
 
 def _at(data: object, path: tuple[Any, ...]) -> object:
