@@ -23,6 +23,7 @@ import pytest
 
 from mreg_di._errors import ManifestError
 from mreg_di._manifest import (
+    _FAST_FIELDS,
     _PARAMETER_FIELDS,
     _PLAIN_REQUIREMENT_RE,
     _PLUGIN_FIELDS,
@@ -651,6 +652,12 @@ class TestFuzz:
 
 
 class TestFastPath:
+    def test_covers_every_field(self) -> None:
+        """The fast path reads exactly the checker's fields, requires at the index it uses."""
+        assert sorted(_FAST_FIELDS) == sorted(_PLUGIN_FIELDS)
+        assert len(_FAST_FIELDS) == len(_PLUGIN_FIELDS)
+        assert _FAST_FIELDS[16] == "requires"
+
     def test_plain_requirements_are_valid(self) -> None:
         """Every requirement the fast regex accepts is one check_requirement accepts."""
         names = ["a", "mem-storage", "x.y_z", "-bad", "a b"]
