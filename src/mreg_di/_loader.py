@@ -137,7 +137,7 @@ class Loader:
             except OSError as exc:
                 self._stale(
                     record,
-                    f"{file} cannot be read ({exc.strerror or exc}; looked at "
+                    f"the file cannot be read ({exc.strerror or exc}: "
                     f"{self._manifest.file_path(file)}); it was moved or deleted",
                     cause=exc,
                 )
@@ -145,8 +145,9 @@ class Loader:
             if actual != expected:
                 self._stale(
                     record,
-                    f"{file} changed since the manifest was generated (sha256 {actual[:12]}, "
-                    f"manifest {expected[:12]}); its module `{record.module}` was not imported",
+                    f"the file changed since the manifest was generated (its sha256 is "
+                    f"{actual[:12]}..., the manifest has {expected[:12]}...); its module "
+                    f"`{record.module}` was not imported",
                 )
             self._verified.add(file)
 
