@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from runtime_support import Project, run_python
 
 from mreg_di import Manifest, PluginSpec, PluginType
 from mreg_di._discovery import (
@@ -28,7 +29,6 @@ from mreg_di._registry import ModuleRegistry
 from mreg_di._resolve import RecordCatalogue
 from mreg_di._semantic import SemanticMatch
 from mreg_di._spec import PluginRecord
-from tests.runtime.conftest import Project, run_python
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue"
 MANIFEST = CATALOGUE / "mreg-manifest.json"

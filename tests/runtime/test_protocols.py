@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from runtime_support import REPO
+
 from mreg_di._protocols import AdvancedPlugin, Plugin
 from mreg_di._registration import PluginConfig
 from mreg_di._registry import ModuleRegistry
-from tests.runtime.conftest import REPO
 
 
 class Upper:
