@@ -37,7 +37,7 @@ _ELLIPSIS = "…"
 def _severity(value: object) -> Severity:
     if value not in SEVERITIES:
         raise ValueError(f"severity must be 'error' or 'warning', not {value!r}")
-    return value  # type: ignore[return-value]  # checked just above
+    return value
 
 
 @attrs.frozen
