@@ -9,6 +9,7 @@ reads the same declarations from source, without importing it.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NoReturn, TypeVar
 
@@ -58,6 +59,8 @@ def qualified_name(obj: object) -> str:
 
 
 def _check_metadata(value: object, path: str) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{path} must hold finite numbers (JSON has no NaN or Infinity), found {value!r}"
     if value is None or isinstance(value, (str, int, float, bool)):
         return None
     if isinstance(value, (list, tuple)):

@@ -326,6 +326,11 @@ class _Checker:
 _REGENERATE = "regenerate the manifest with `mreg-codegen scan`; never edit it by hand"
 
 
+def _reject_constant(name: str) -> object:
+    # json.loads accepts NaN/Infinity, which are not JSON and could not be written back.
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
@@ -428,7 +433,7 @@ class Manifest:
             ManifestError: The text is not JSON or a field is invalid.
         """
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_constant=_reject_constant)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             where = (
                 f"line {exc.lineno} column {exc.colno}"

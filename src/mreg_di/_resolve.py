@@ -238,6 +238,20 @@ class Binder:
         problems: list[Problem] = []
         for requirement in record.spec.requires:
             wanted, specifier = split_requirement(requirement) or (requirement, "")
+            if wanted == name:
+                problems.append(
+                    Problem(
+                        ProblemKind.CYCLE,
+                        f"`{name}` requires itself (`{requirement}`)",
+                        plugin=name,
+                        file=record.file,
+                        line=record.line,
+                        column=record.column,
+                        hint="remove the requirement: a plugin cannot depend on itself",
+                        profile=self.profile,
+                    )
+                )
+                continue
             if not self.is_active(wanted):
                 problems.append(
                     Problem(

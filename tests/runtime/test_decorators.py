@@ -239,6 +239,15 @@ class TestPluginErrors:
                 TypeError,
                 "metadata['k'] keys must be strings, found 2",
             ),
+            *(
+                (
+                    {"metadata": {"score": number}},
+                    TypeError,
+                    "metadata['score'] must hold finite numbers (JSON has no NaN or "
+                    f"Infinity), found {number!r}",
+                )
+                for number in (float("nan"), float("inf"), -float("inf"))
+            ),
         ],
     )
     def test_bad_argument(

@@ -499,6 +499,16 @@ def schema_can_tell(reason: str, value: object) -> bool:
 
 
 class TestCorrupted:
+    @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+    def test_non_json_constants_are_refused(self, constant: str) -> None:
+        """NaN and Infinity, which json.loads accepts but JSON lacks, are a ManifestError."""
+        text = json.dumps(sample_data()).replace('"priority": 0', f'"priority": {constant}', 1)
+        with pytest.raises(ManifestError) as info:
+            Manifest.from_text(text, source="m.json")
+        assert str(info.value) == (
+            f"m.json: not valid JSON ({constant} is not a JSON value)\nHint: {REGENERATE}"
+        )
+
     @pytest.mark.parametrize(
         ("path", "value", "json_path", "reason"),
         CORRUPTIONS,

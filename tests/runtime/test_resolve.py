@@ -299,6 +299,22 @@ class TestMissing:
 
 
 class TestRequirements:
+    def test_requiring_itself_is_a_cycle(self) -> None:
+        """A plugin that requires itself is reported as a cycle, not silently ignored."""
+        b = binder(rec("db", version="2.0", requires=["db>=1"], line=3))
+        assert b.requirement_problems("db") == [
+            Problem(
+                ProblemKind.CYCLE,
+                "`db` requires itself (`db>=1`)",
+                plugin="db",
+                file="db.py",
+                line=3,
+                column=1,
+                hint="remove the requirement: a plugin cannot depend on itself",
+            )
+        ]
+        assert b.dependencies("db") == []
+
     def test_satisfied(self) -> None:
         """A met requirement is no problem and is a dependency."""
         b = binder(rec("db", version="2.5"), rec("app", requires=["db>=2,<3"]))
