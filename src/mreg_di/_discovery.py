@@ -19,6 +19,8 @@ no third-party package at import time: attrs (for results and query objects) and
 from __future__ import annotations
 
 import heapq
+import logging
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
@@ -42,6 +44,8 @@ __all__ = [
 
 ALL_PROFILES = "*"
 """Pass as ``profile`` to query every plugin, whatever profiles it is restricted to."""
+
+logger = logging.getLogger("mreg_di")
 
 
 # -- argument checks (shared with the query objects in mreg_di._queries) -------------------
@@ -125,22 +129,23 @@ def check_version_filter(value: object) -> str | None:
         return None
     if not isinstance(value, str):
         raise TypeError(f"version must be a string such as '>=1.0', not {value!r}")
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.specifiers import InvalidSpecifier, Specifier
     from packaging.version import InvalidVersion, Version
 
     text = value.strip()
     try:
-        return f"=={Version(text)}" if text[:1].isdigit() else str(_ordered(SpecifierSet(text)))
+        if text[:1].isdigit():
+            return f"=={Version(text)}"
+        # Clause by clause, in the user's order (SpecifierSet may reorder them).
+        clauses = [str(Specifier(clause.strip())) for clause in text.split(",")]
     except (InvalidSpecifier, InvalidVersion):
+        clauses = []
+    if not clauses:
         raise ValueError(
             f"version filter {value!r} is not a PEP 440 version or specifier\n"
             "Hint: use specifiers such as '>=1.0,<2', or a bare version such as '2.1.0'"
-        ) from None
-
-
-def _ordered(specifiers: Any) -> str:
-    # SpecifierSet's str() sorts clauses; keep the user's order for messages and JSON output.
-    return ",".join(str(s) for s in specifiers._specs) if specifiers._specs else ""
+        )
+    return ",".join(clauses)
 
 
 def check_metadata_filter(value: object) -> dict[str, Any] | None:
@@ -332,9 +337,17 @@ class Discovery:
         if self._semantic is None:
             from mreg_di._semantic import SemanticIndex, document_fields
 
+            started = time.perf_counter()
             cache: dict[str, list[str]] = {}
             documents = [document_fields(raw, cache) for raw in self._records()]
             self._semantic = SemanticIndex(documents)
+            elapsed = (time.perf_counter() - started) * 1e3
+            logger.debug(
+                "built the semantic index of %d plugins in %.1f ms",
+                len(documents),
+                elapsed,
+                extra={"plugins": len(documents), "milliseconds": elapsed},
+            )
         return self._semantic
 
     def _spec(self, position: int) -> PluginSpec:
@@ -994,8 +1007,9 @@ class DiscoveryMixin:
         method = getattr(instance, "process", None)
         if not callable(method):
             raise TypeError(
-                f"plugin `{name}` ({self._discovery_where(name)}) has no `process(data: bytes) -> bytes` "
-                f"method; its instance is a {_class_name(instance)}\n"
+                f"plugin `{name}` ({self._discovery_where(name)}) has no "
+                f"`process(data: bytes) -> bytes` method; its instance is a "
+                f"{_class_name(instance)}\n"
                 "Hint: implement mreg_di.Plugin's `process`, or call the plugin's own methods "
                 f"on registry.create_plugin({name!r})"
             )

@@ -473,6 +473,11 @@ class SemanticIndex:
 
         Returns:
             Position -> score, for every document with a positive score.
+
+        Example:
+            >>> index = SemanticIndex([{"name": ["gzip"]}, {"name": ["gzip"]}, {"name": ["aes"]}])
+            >>> sorted(index.search(SemanticIndex.weigh([("gzip", "gzip", "intent")]), {1, 2}))
+            [1]
         """
         scores: dict[int, float] = {}
         for term, (weight, _, _) in weights.items():
