@@ -48,13 +48,23 @@ def _clear_cache(layout: TreeLayout) -> None:
             shutil.rmtree(base / name, ignore_errors=True)
 
 
+_MISSING_PARTS = ("No module named mreg_codegen", "No module named 'mreg_codegen")
+
+
 def scan_problem(result: ChildResult) -> str | None:
+    """Why a scan produced no manifest: ``unavailable: ...`` while parts of mreg-codegen are
+    not written yet, ``error: ...`` otherwise; ``None`` when it succeeded."""
     if result.returncode == 0:
         return None
-    text = result.stderr.strip()
-    if "No module named mreg_codegen" in text or "No module named 'mreg_codegen" in text:
-        return "unavailable: mreg_codegen is not importable"
-    last = text.splitlines()[-1] if text else f"exit status {result.returncode}"
+    lines = [line.strip() for line in result.stderr.replace("\r", "\n").splitlines()]
+    lines = [line for line in lines if line]
+    for line in lines:
+        if any(part in line for part in _MISSING_PARTS) or (
+            "cannot import name" in line and "from 'mreg_codegen" in line
+        ):
+            detail = line[line.find("No module") :] if "No module" in line else line
+            return f"unavailable: mreg-codegen cannot run yet ({detail.split(' [')[0]})"
+    last = lines[-1] if lines else f"exit status {result.returncode}"
     return f"error: mreg-codegen scan failed: {last}"
 
 

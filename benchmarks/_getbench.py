@@ -7,6 +7,7 @@ the other libraries register ``_perget.py``'s plain classes of the same shape.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from benchmarks._codegen import scan, scan_problem
@@ -60,33 +61,59 @@ class S:
 '''
 
 
-def _prepare_subjects(workdir: Path) -> tuple[Path | None, str]:
-    """Write ``mb_get`` and scan it; the manifest, or ``None`` and why not."""
+def _reference_manifest(root: Path) -> Path:
+    """The manifest of ``mb_get`` as the generator knows it, for when codegen cannot run."""
+    from mreg_di import Manifest, ParameterSpec, PluginRecord, PluginSpec
+
+    relative = "mb_get/subjects.py"
+    digest = hashlib.sha256((root / relative).read_bytes()).hexdigest()
+    module = "mb_get.subjects"
+    records = [PluginRecord(PluginSpec(f"get-{c.lower()}"), module, c, relative) for c in "ABC"]
+    parameters = [ParameterSpec(c.lower(), f"{module}.{c}", f"{module}.{c}") for c in "ABC"]
+    records.append(
+        PluginRecord(PluginSpec("get-s", scope="factory"), module, "S", relative, 0, 0, parameters)
+    )
+    manifest = Manifest.build(
+        records,
+        files={relative: digest},
+        order={"default": ["get-a", "get-b", "get-c", "get-s"]},
+        generator="benchmarks/_getbench.py reference",
+    )
+    path = root / "reference-manifest.json"
+    path.write_text(manifest.dumps(), encoding="utf-8")
+    return path
+
+
+def _prepare_subjects(workdir: Path) -> tuple[Path, str]:
+    """Write ``mb_get`` and scan it; the manifest and where it came from.
+
+    Until ``mreg-codegen`` can scan it, the generator's reference manifest stands in, and
+    the origin says so.
+    """
     root = workdir / "getbench"
     package = root / "mb_get"
     package.mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text('"""Per-get subjects."""\n', encoding="utf-8")
     (package / "subjects.py").write_text(_SUBJECTS, encoding="utf-8")
     manifest = root / "mreg-manifest.json"
-    result = scan(root, manifest, cwd=root)
-    problem = scan_problem(result)
+    problem = scan_problem(scan(root, manifest, cwd=root))
     if problem:
         why = problem.removeprefix("unavailable: ")
-        return None, f"mreg-codegen wrote no manifest ({why})"
-    return manifest, ""
+        return _reference_manifest(root), f"generator reference manifest (mreg-codegen: {why})"
+    return manifest, "mreg-codegen"
 
 
-def measure_per_get(workdir: Path, repeats: int, budget: float) -> dict[str, Figures]:
-    """ns per call for a cached singleton and for a new instance with three dependencies."""
-    manifest, why = _prepare_subjects(workdir)
+def measure_per_get(workdir: Path, repeats: int, budget: float) -> Figures:
+    """ns per call for a cached singleton and for a new instance with three dependencies.
+
+    Returns ``{"manifest": <origin of mreg_di's manifest>, "rows": {library: figures}}``.
+    """
+    manifest, origin = _prepare_subjects(workdir)
     out: dict[str, Figures] = {}
     for key in LIBRARIES:
         argv = [str(BENCHMARKS / "_perget.py"), key.removesuffix("_unchecked")]
         argv += ["--repeats", str(repeats), "--budget", str(budget)]
         if key.startswith("mreg_di"):
-            if manifest is None:
-                out[key] = unavailable(f"unavailable: {why}")
-                continue
             argv += ["--manifest", str(manifest), "--package", "mb_get.subjects"]
             argv += ["--type-checks", "off" if key.endswith("_unchecked") else "error"]
         result = run_child(argv, child_env(workdir / "getbench"))
@@ -102,4 +129,4 @@ def measure_per_get(workdir: Path, repeats: int, budget: float) -> dict[str, Fig
             }
             for shape in ("singleton", "new3")
         }
-    return out
+    return {"manifest": origin, "rows": out}

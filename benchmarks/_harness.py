@@ -201,7 +201,7 @@ def run(settings: dict[str, Any], workdir: Path, argv: Sequence[str]) -> dict[st
             "mean_fan_out": round(sum(len(p.deps) for p in subject.shape.plugins) / n, 3),
             "first_use_target": target.name,
             "first_use_closure": len(subject.shape.closure(target.index)),
-            "manifest": "mreg-codegen" if subject.manifest else subject.codegen_problem,
+            "manifest": subject.manifest_origin,
         }
     repeats = settings["repeats"]
     for section, measure in (("ready", measure_ready), ("first_use", measure_first_use)):

@@ -62,7 +62,7 @@ def _startup_ratio(
 
 
 def _get_ratio(results: Results, shape: str, mine: str, theirs: Iterable[str]) -> tuple[float, str]:
-    rows = results.get("per_get", {})
+    rows = results.get("per_get", {}).get("rows", {})
     mine_ns = _median(rows.get(mine), shape, f"{LIBRARIES[mine]} ({shape})")
     available = {}
     problems = []
@@ -262,15 +262,19 @@ def render(results: Results) -> str:
         lines += _table(f"  modules imported ({section.replace('_', ' ')})", header, modules)
         for n, rows_by_variant in sizes.items():
             lines += [f"  N={n} {note.lstrip()}" for note in _notes(rows_by_variant, _variant)]
+        for n, tree in results.get("trees", {}).items():
+            if n in sizes and tree.get("manifest") != "mreg-codegen":
+                lines.append(f"  N={n} manifest: {tree.get('manifest')}")
     per_get = results.get("per_get", {})
     if per_get:
         rows = [
             [LIBRARIES[k], _cell(r, "singleton", 0), _cell(r, "new3", 0)]
-            for k, r in per_get.items()
+            for k, r in per_get["rows"].items()
         ]
         header = ["library", "cached singleton", "new with 3 deps"]
         lines += _table("Per-get (ns per call, median)", header, rows)
-        lines += _notes(per_get, lambda k: LIBRARIES[k])
+        lines += _notes(per_get["rows"], lambda k: LIBRARIES[k])
+        lines.append(f"  mreg_di manifest: {per_get['manifest']}")
     codegen = results.get("codegen", {})
     if codegen:
         rows = []

@@ -30,6 +30,11 @@ PROBE = BENCHMARKS / "_probe.py"
 class Subject:
     """One tree, and which manifest each variant reads.
 
+    Until ``mreg-codegen`` can scan the tree, this project's rows read the generator's
+    reference manifest instead (built with `mreg_di.Manifest.build` from what the generator
+    wrote, so it describes the same plugins); `manifest_origin` says which one was used and
+    the results carry it.
+
     Attributes:
         shape: The generated shape.
         layout: Where its variants live.
@@ -50,11 +55,19 @@ class Subject:
         self.codegen_problem = codegen_problem
 
     @property
-    def floor_manifest(self) -> Path:
-        """The floor reads the codegen manifest when there is one, else the reference one."""
+    def runtime_manifest(self) -> Path:
+        """The manifest mreg_di and the floor read: codegen's, else the reference one."""
         return self.manifest or self.layout.reference_manifest
 
-    def probe_args(self, variant: str) -> tuple[list[str], dict[str, str]] | str:
+    @property
+    def manifest_origin(self) -> str:
+        """``"mreg-codegen"``, or which stand-in manifest was used and why."""
+        if self.manifest is not None:
+            return "mreg-codegen"
+        why = (self.codegen_problem or "").removeprefix("unavailable: ")
+        return f"generator reference manifest (mreg-codegen: {why})"
+
+    def probe_args(self, variant: str) -> tuple[list[str], dict[str, str]]:
         """The probe's arguments and environment for `variant`, or why it cannot run."""
         target = self.shape.plugins[self.shape.target]
         package_variant = "mreg" if variant in ("mreg", "floor") else variant
@@ -66,13 +79,8 @@ class Subject:
             "interface": f"{package}.{target.interface_module}:{target.interface}",
             "cls": target.class_name,
         }
-        if variant == "mreg":
-            if self.manifest is None:
-                why = (self.codegen_problem or "").removeprefix("unavailable: ")
-                return f"unavailable: mreg-codegen wrote no manifest ({why})"
-            opts["manifest"] = str(self.manifest)
-        elif variant == "floor":
-            opts["manifest"] = str(self.floor_manifest)
+        if variant in ("mreg", "floor"):
+            opts["manifest"] = str(self.runtime_manifest)
         env = child_env(self.layout.import_root(package_variant))
         return [f"{key}={value}" for key, value in opts.items()], env
 
@@ -92,11 +100,7 @@ def _rounds(
         for variant in variants:
             if variant in problems:
                 continue
-            prepared = subject.probe_args(variant)
-            if isinstance(prepared, str):
-                problems[variant] = prepared
-                continue
-            opts, env = prepared
+            opts, env = subject.probe_args(variant)
             result = run_child([str(PROBE), mode, variant, *opts, *extra], env)
             if result.problem:
                 problems[variant] = result.problem

@@ -27,7 +27,7 @@ def _rows(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     for section in ("ready", "first_use"):
         for n, variants in results[section].items():
             rows += [(f"{section} N={n} {key}", row) for key, row in variants.items()]
-    rows += [(f"per_get {key}", row) for key, row in results["per_get"].items()]
+    rows += [(f"per_get {key}", row) for key, row in results["per_get"]["rows"].items()]
     rows += [(f"memory {key}", row) for key, row in results["memory"]["rows"].items()]
     rows += [(f"codegen {key}", row) for key, row in results["codegen"]["rows"].items()]
     return rows
@@ -105,7 +105,7 @@ class TestQuickRun:
         results = json.loads(output.read_text(encoding="utf-8"))
         for variant in ("scan", "ep", "floor"):
             assert "ready_ms" in results["ready"]["100"][variant]
-        assert "singleton" in results["per_get"]["direct"]
+        assert "singleton" in results["per_get"]["rows"]["direct"]
         assert "time" in results["codegen"]["rows"]["ast_reference"]
 
     def test_every_target_is_evaluated(
