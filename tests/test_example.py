@@ -193,7 +193,7 @@ class TestProductionRun:
     def test_each_factory_variant_is_built_and_round_trips(self, production: _Run) -> None:
         """Every declared variant builds a processor whose output restores exactly."""
         out = production.stdout
-        assert "processor-factory variants: high-performance, low-latency, batch\n" in out
+        assert "factories: processor-factory [high-performance, low-latency, batch]\n" in out
         frames = {}
         for variant in VARIANTS:
             match = re.search(

@@ -41,7 +41,7 @@ def _check_level(level: int, plugin_name: str) -> int:
         "author": "mreg-di examples",
         "algorithm": "deflate (RFC 1950 zlib container)",
         "levels": "0-9, default 6",
-        "tags": ["fast", "general-purpose", "stdlib"],
+        "tags": ["fast", "general-purpose", "data-compression", "stdlib"],
     },
 )
 class ZlibCompressor:
@@ -101,7 +101,7 @@ class ZlibCompressor:
         "author": "mreg-di examples",
         "algorithm": "deflate in a gzip (RFC 1952) container with a CRC-32",
         "levels": "0-9, default 6",
-        "tags": ["interoperable", "archive", "stdlib"],
+        "tags": ["interoperable", "archive", "file-compression", "stdlib"],
     },
 )
 class GzipCompressor:

@@ -34,7 +34,7 @@ __all__ = ["JsonLinesMetricsSink", "MetricsCollector"]
     provides=[MetricsSink],
     metadata={
         "author": "mreg-di examples",
-        "retention": "process lifetime",
+        "retention": "in memory until shutdown",
         "tags": ["observability", "counters", "in-memory"],
     },
 )
