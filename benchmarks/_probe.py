@@ -200,7 +200,9 @@ def main() -> int:
             if type(instance).__name__ != opts["cls"]:
                 raise RuntimeError(f"got {type(instance).__name__}, expected {opts['cls']}")
         elif mode == "memory" and variant == "mreg" and opts.get("start") == "1":
+            t_start = time.perf_counter()
             _start_mreg(ready)
+            out["start_ms"] = f"{(time.perf_counter() - t_start) * 1e3:.3f}"
             out["modules_started"] = len(sys.modules) - MODULES_AT_START
     except _Unavailable as exc:
         _report({"unavailable": exc})

@@ -287,8 +287,12 @@ def render(results: Results) -> str:
     memory = results.get("memory", {})
     if memory:
         labels = {**VARIANTS, "mreg_started": "mreg_di registry, started"}
-        rows = [[labels[k], _cell(r, "maxrss_kb", 0)] for k, r in memory["rows"].items()]
-        lines += _table(f"Peak RSS at N={memory['size']} (kB)", ["variant", "max RSS"], rows)
+        rows = [
+            [labels[k], _cell(r, "maxrss_kb", 0), _cell(r, "start_ms", 0)]
+            for k, r in memory["rows"].items()
+        ]
+        header = ["variant", "max RSS", "start() ms"]
+        lines += _table(f"Peak RSS at N={memory['size']} (kB)", header, rows)
         lines += _notes(memory["rows"], lambda k: labels[k])
     lines += ["", "Targets (ratios from this run)"]
     for target in results.get("targets", []):

@@ -151,7 +151,14 @@ def measure_memory(subject: Subject, repeats: int) -> dict[str, Figures]:
     def collect(variant: str, values: dict[str, str], started_ns: int) -> dict[str, float]:
         return {"maxrss_kb": float(values["maxrss_kb"])}
 
+    def collect_started(variant: str, values: dict[str, str], started_ns: int) -> dict[str, float]:
+        return {
+            "maxrss_kb": float(values["maxrss_kb"]),
+            "start_ms": float(values["start_ms"]),
+            "modules": float(values["modules_started"]),
+        }
+
     out = _rounds(subject, "memory", list(VARIANTS), repeats, collect)
-    started = _rounds(subject, "memory", ["mreg"], repeats, collect, extra=["start=1"])
+    started = _rounds(subject, "memory", ["mreg"], repeats, collect_started, extra=["start=1"])
     out["mreg_started"] = started["mreg"]
     return out
