@@ -31,13 +31,14 @@ from mreg_di._catalogue import LayeredCatalogue
 from mreg_di._config import Configuration, configuration_problems
 from mreg_di._container import Container, Override
 from mreg_di._discovery import DiscoveryMixin
-from mreg_di._errors import PluginNotFoundError, ResolutionError
+from mreg_di._errors import ResolutionError
 from mreg_di._lifecycle import Lifecycle
 from mreg_di._loader import Loader
+from mreg_di._lookup import active_name, check_variant, provider_name, qualified_name
 from mreg_di._manifest import MANIFEST_FILENAME, Manifest
 from mreg_di._resolve import Binder
 from mreg_di._typecheck import TypeChecker, TypeCheckMode
-from mreg_di._validation import DEFAULT_PROFILE, close_matches
+from mreg_di._validation import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
     from mreg_di._problems import Problem
     from mreg_di._registration import PluginConfig
-    from mreg_di._spec import PluginRecord, PluginSpec
+    from mreg_di._spec import PluginSpec
 
 __all__ = ["ModuleRegistry"]
 
@@ -397,7 +398,7 @@ in profile `default`
         return hit
 
     def _get_slow(self, interface: object) -> Any:
-        name = self._provider_name(_qualified(interface, "get"))
+        name = provider_name(self._binder, qualified_name(interface, "get"))
         return self._produce(name, interface, by_key=True)
 
     def create_plugin(self, name: str) -> Any:
@@ -417,7 +418,9 @@ in profile `default`
         try:
             hit = self._by_name[name]
         except KeyError:
-            return self._produce(self._active_name(name), name, by_key=False)
+            return self._produce(
+                active_name(self._catalogue_now, self._profile, name), name, by_key=False
+            )
         if type(hit) is _Build:
             return hit.provider()
         return hit
@@ -447,7 +450,7 @@ in profile `default`
             >>> ModuleRegistry().get_all("acme.MetricsSink")
             []
         """
-        qualified = _qualified(interface, "get_all")
+        qualified = qualified_name(interface, "get_all")
         return [self.create_plugin(record.name) for record in self._binder.providers(qualified)]
 
     def create_plugin_from_factory(self, name: str, variant: str) -> Any:
@@ -466,133 +469,9 @@ in profile `default`
             mreg_di._errors.PluginNotFoundError: no active factory `processor-factory` in \
 profile `default`
         """
-        name = self._active_name(name, kind="factory")
-        record = self._catalogue_now.record(name)
-        spec = record.spec
-        if spec.kind != "factory":
-            raise PluginNotFoundError(
-                name,
-                kind="factory",
-                reason=f"`{name}` ({record.location}) is a plugin class, not a factory",
-                hint=f"use `registry.create_plugin({name!r})`",
-            )
-        if variant not in spec.variants:
-            listed = ", ".join(f"`{v}`" for v in spec.variants)
-            raise PluginNotFoundError(
-                variant if isinstance(variant, str) else repr(variant),
-                kind="variant",
-                factory=f"`{name}` ({record.location})",
-                reason=f"valid variants are {listed}" if listed else "it declares no variants",
-                known=close_matches(variant, spec.variants) if isinstance(variant, str) else (),
-                hint="" if listed else f"use `registry.create_plugin({name!r})`",
-            )
+        name = active_name(self._catalogue_now, self._profile, name, kind="factory")
+        check_variant(self._catalogue_now.record(name), variant)
         return self._container.provider(name, variant)()
-
-    def _active_name(self, name: str, kind: str = "plugin") -> str:
-        catalogue = self._catalogue_now
-        if not isinstance(name, str):
-            raise TypeError(f"plugin names are strings, not {type(name).__name__}: {name!r}")
-        if name not in catalogue:
-            raise PluginNotFoundError(
-                name,
-                kind=kind,
-                profile=self._profile,
-                known=close_matches(name, catalogue.names()),
-                hint=self._interface_hint(name),
-            )
-        record = catalogue.record(name)
-        if not record.spec.is_active_in(self._spec_profile()):
-            raise PluginNotFoundError(
-                name,
-                kind=kind,
-                profile=self._profile,
-                reason=f"`{name}` ({record.location}) is active only in profile(s) "
-                + ", ".join(f"`{p}`" for p in record.spec.profiles),
-                hint=f"create the registry with `profile={record.spec.profiles[0]!r}`",
-            )
-        return name
-
-    def _interface_hint(self, name: str) -> str:
-        if self._catalogue_now.candidates(name):
-            return f"`{name}` is an interface; use `registry.get({name!r})`"
-        return ""
-
-    def _spec_profile(self) -> str | None:
-        return None if self._profile == DEFAULT_PROFILE else self._profile
-
-    def _provider_name(self, qualified: str) -> str:
-        """The plugin answering `get(qualified)`: the one top-priority active provider."""
-        found = self._binder.providers(qualified)
-        if not found:
-            raise self._no_provider(qualified)
-        top = [r for r in found if r.spec.priority == found[0].spec.priority]
-        if len(top) > 1:
-            raise ResolutionError([self._ambiguity(qualified, top)])
-        return found[0].name
-
-    def _no_provider(self, qualified: str) -> PluginNotFoundError:
-        catalogue = self._catalogue_now
-        elsewhere = [catalogue.record(n) for n in catalogue.candidates(qualified)]
-        short = qualified.rpartition(".")[2]
-        if elsewhere:
-            listed = ", ".join(
-                f"`{r.name}` ({r.location}, profile(s) "
-                + ", ".join(f"`{p}`" for p in r.spec.profiles)
-                + ")"
-                for r in elsewhere
-            )
-            return PluginNotFoundError(
-                qualified,
-                kind="interface",
-                profile=self._profile,
-                reason=f"it is provided only in other profiles: {listed}",
-                hint=f"create the registry with `profile={elsewhere[0].spec.profiles[0]!r}`, "
-                f"or add a provider active in `{self._profile}`",
-            )
-        known: list[str] = []
-        if qualified in catalogue:
-            hint = f"`{qualified}` is a plugin name; use `registry.create_plugin({qualified!r})`"
-        else:
-            known = self._close_interfaces(qualified)
-            hint = (
-                f"declare a plugin with `provides=[{short}]`, or register one with "
-                "`registry.register_plugin(...)`"
-            )
-        return PluginNotFoundError(
-            qualified,
-            kind="interface",
-            profile=self._profile,
-            known=known,
-            hint=hint,
-        )
-
-    def _close_interfaces(self, qualified: str) -> list[str]:
-        """Interfaces with a class name close to `qualified`'s, same module first."""
-        by_short: dict[str, set[str]] = {}
-        for raw in self._catalogue_now.raw_records():
-            for interface in (*raw["provides"], f"{raw['module']}.{raw['qualname']}"):
-                by_short.setdefault(interface.rpartition(".")[2], set()).add(interface)
-        module, _, short = qualified.rpartition(".")
-        found = [i for s in close_matches(short, by_short) for i in sorted(by_short[s])]
-        same_module = [i for i in found if i.rpartition(".")[0] == module]
-        return (same_module or found)[:3]
-
-    def _ambiguity(self, qualified: str, top: Sequence[PluginRecord]) -> Problem:
-        from mreg_di._problems import Problem, ProblemKind
-
-        named = [f"`{r.name}` ({r.location})" for r in top]
-        names = ", ".join(named[:-1]) + " and " + named[-1]
-        short = qualified.rpartition(".")[2]
-        return Problem(
-            ProblemKind.AMBIGUOUS,
-            f"`{qualified}` is provided by {names}, all at priority {top[0].spec.priority}",
-            plugin=top[0].name,
-            file=top[0].file,
-            line=top[0].line,
-            hint="give one provider a higher priority or restrict one to a profile; to get "
-            f"every provider use `registry.get_all({short})`",
-            profile=self._profile,
-        )
 
     # -- runtime registration ---------------------------------------------------------------
 
@@ -720,9 +599,9 @@ profile `default`
             'hello'
         """
         if isinstance(target, str) and target in self._catalogue_now:
-            name = self._active_name(target)
+            name = active_name(self._catalogue_now, self._profile, target)
         else:
-            name = self._provider_name(_qualified(target, "override"))
+            name = provider_name(self._binder, qualified_name(target, "override"))
         entry = Override(instance)
         with self._lock:
             self._overrides.setdefault(name, []).append(entry)
@@ -878,17 +757,3 @@ profile `default`
                 stacklevel=1,
                 source=self,
             )
-
-
-def _qualified(interface: object, method: str) -> str:
-    """``module.qualname`` of a class, or the string itself."""
-    if isinstance(interface, str):
-        return interface
-    module = getattr(interface, "__module__", None)
-    qualname = getattr(interface, "__qualname__", None)
-    if not isinstance(module, str) or not isinstance(qualname, str):
-        raise TypeError(
-            f"{method}() takes a class or a qualified name such as 'acme.Compressor', not "
-            f"{interface!r}"
-        )
-    return f"{module}.{qualname}"
