@@ -8,12 +8,15 @@ the declarations in that package: priorities, profiles, versions and metadata.
 from __future__ import annotations
 
 import math
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from runtime_support import Project, run_python
+from runtime_support import PYTHONPATH, Project, run_python
 
 from mreg_di import Manifest, PluginSpec, PluginType
 from mreg_di._discovery import (
@@ -782,6 +785,33 @@ class TestRegistryDiscovery:
             "disk",
             "memory",
         ]
+
+
+class TestCatalogueManifest:
+    def test_is_what_mreg_codegen_scan_writes_today(self) -> None:
+        """The committed catalogue manifest matches a fresh scan of the catalogue package."""
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mreg_codegen",
+                "scan",
+                str(CATALOGUE),
+                "--output",
+                str(MANIFEST),
+                "--no-cache",
+                "--check",
+            ],
+            env={**os.environ, "PYTHONPATH": PYTHONPATH},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, (
+            f"{result.stdout}{result.stderr}\nregenerate it with: mreg-codegen scan "
+            "tests/runtime/catalogue --output tests/runtime/catalogue/mreg-manifest.json "
+            "--no-cache"
+        )
 
 
 class TestNoPluginImport:
