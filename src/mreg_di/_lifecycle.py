@@ -20,15 +20,21 @@ Rules (see docs/lifecycle.md):
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from mreg_di._errors import LifecycleError
 
+if TYPE_CHECKING:
+    import logging
+
 __all__ = ["Lifecycle", "Started"]
 
-logger = logging.getLogger("mreg_di")
+
+def _logger() -> logging.Logger:
+    import logging  # ~3 ms: only once something is logged
+
+    return logging.getLogger("mreg_di")
 
 
 class Started(NamedTuple):
@@ -278,7 +284,7 @@ def _close(result: object) -> None:
 
 
 def _cleanup_failed(entry: Started, exc: BaseException) -> BaseException:
-    logger.error(
+    _logger().error(
         "cleanup of plugin %s (%s) failed",
         entry.name,
         entry.location,

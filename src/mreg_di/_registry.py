@@ -18,7 +18,6 @@ dependency-injector or libcst, is imported until something asks for it:
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import threading
 import warnings
@@ -41,6 +40,7 @@ from mreg_di._typecheck import TypeChecker, TypeCheckMode
 from mreg_di._validation import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Callable, Sequence
 
     import networkx as nx
@@ -51,7 +51,12 @@ if TYPE_CHECKING:
 
 __all__ = ["ModuleRegistry"]
 
-logger = logging.getLogger("mreg_di")
+
+def _logger() -> logging.Logger:
+    import logging  # ~3 ms: only once something is logged
+
+    return logging.getLogger("mreg_di")
+
 
 T = TypeVar("T")
 
@@ -560,7 +565,7 @@ profile `default`
             self._order = None
             self._graph = None
             self._invalidate()
-        logger.info(
+        _logger().info(
             "registered plugin %s at run time",
             spec.name,
             extra={"plugin": spec.name, "target": prepared.record.target},
@@ -691,7 +696,7 @@ profile `default`
                 locate=self._locate,
                 restore=self._restorer(),
             )
-        logger.info("registry started", extra={"profile": self._profile})
+        _logger().info("registry started", extra={"profile": self._profile})
 
     async def astart(self) -> None:
         """Like `start`, awaiting ``initialize()`` where it is a coroutine function."""
@@ -702,7 +707,7 @@ profile `default`
             locate=self._locate,
             restore=self._restorer(),
         )
-        logger.info("registry started", extra={"profile": self._profile})
+        _logger().info("registry started", extra={"profile": self._profile})
 
     def shutdown(self) -> None:
         """``cleanup()`` the started plugins in exact reverse order; a no-op if not started.

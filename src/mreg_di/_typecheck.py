@@ -12,7 +12,6 @@ message, ``"off"`` checks nothing and never imports typeguard.
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
 import typing
@@ -23,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from mreg_di._errors import PluginTypeError
 
 if TYPE_CHECKING:
+    import logging
+
     from mreg_di._spec import PluginRecord
 
 __all__ = ["TYPE_CHECK_MODES", "TypeCheckMode", "TypeChecker", "type_text"]
@@ -32,7 +33,11 @@ TypeCheckMode = Literal["error", "warn", "off"]
 
 TYPE_CHECK_MODES = ("error", "warn", "off")
 
-logger = logging.getLogger("mreg_di")
+
+def _logger() -> logging.Logger:
+    import logging  # ~3 ms: only once something is logged
+
+    return logging.getLogger("mreg_di")
 
 
 def type_text(hint: object) -> str:
@@ -153,7 +158,7 @@ class TypeChecker:
         for interface in record.spec.provides:
             expected = _resolve(interface)
             if not isinstance(expected, type):
-                logger.debug(
+                _logger().debug(
                     "cannot check plugin %s against %s: not found",
                     record.name,
                     interface,
@@ -225,7 +230,7 @@ def _annotations_of(implementation: Any) -> dict[str, Any]:
             try:
                 hints[name] = eval(annotation, namespace)  # the annotation's own module
             except Exception:
-                logger.debug(
+                _logger().debug(
                     "skipping the type check of parameter %s: cannot evaluate %r",
                     name,
                     annotation,
