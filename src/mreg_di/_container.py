@@ -255,18 +255,31 @@ class Container:
 
     def keys_of(self, name: str) -> list[ProviderKey]:
         """The keys of every provider built for plugin `name` (its variants included)."""
-        return [k for k in self.providers if k == name or (isinstance(k, tuple) and k[0] == name)]
+        keys = list(self.providers)  # a snapshot: other threads may be adding providers
+        return [k for k in keys if k == name or (isinstance(k, tuple) and k[0] == name)]
 
     def reset(self, keys: Iterable[ProviderKey]) -> None:
         """Drop the instances the singleton providers of `keys` hold."""
-        for key in keys:
+        with self._lock:
+            self._reset(keys)
+
+    def _reset(self, keys: Iterable[ProviderKey]) -> None:
+        for key in list(keys):
             provider = self.providers.get(key)
             if provider is not None and key in self.instantiated:
                 provider.reset()
             self.instantiated.discard(key)
 
     def set_override(self, name: str) -> None:
-        """Apply the top of `name`'s override stack (or none) to its built providers."""
+        """Apply the top of `name`'s override stack (or none) to its built providers.
+
+        Holds the lock providers are built under, so a provider being built meanwhile either
+        sees the new stack or is already listed here.
+        """
+        with self._lock:
+            self._set_override(name)
+
+    def _set_override(self, name: str) -> None:
         stack = self.overrides.get(name)
         for key in self.keys_of(name):
             provider = self.providers[key]
