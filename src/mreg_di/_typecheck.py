@@ -44,8 +44,9 @@ def type_text(hint: object) -> str:
     """A type as messages show it: qualified, builtins bare.
 
     Example:
-        >>> type_text(int), type_text(list[int]), type_text(logging.Logger)
-        ('int', 'list[int]', 'logging.Logger')
+        >>> import fractions
+        >>> type_text(int), type_text(list[int]), type_text(fractions.Fraction)
+        ('int', 'list[int]', 'fractions.Fraction')
     """
     if isinstance(hint, type) and not hasattr(hint, "__origin__"):
         module = hint.__module__
