@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 import attrs
 
-__all__ = ["SEVERITIES", "Diagnostic", "Severity", "diagnostic_at", "render_all", "source_line_at"]
+__all__ = [
+    "SEVERITIES",
+    "Diagnostic",
+    "Severity",
+    "diagnostic_at",
+    "render_all",
+    "source_line_at",
+    "split_lines",
+]
 
 Severity = Literal["error", "warning"]
 """How bad a diagnostic is: an ``"error"`` fails the build, a ``"warning"`` does not."""
@@ -170,9 +178,19 @@ def source_line_at(line_text: str, column: int) -> tuple[str, int]:
     return head + text[first:last] + tail, (first if head else 1)
 
 
+def split_lines(source: str) -> list[str]:
+    """The lines of `source` as Python counts them (only ``\\r\\n``, ``\\r`` and ``\\n`` end one).
+
+    Example:
+        >>> split_lines("a\\r\\nb\\x0cc\\rd")
+        ['a', 'b\\x0cc', 'd']
+    """
+    return _LINE_BREAK.split(source)
+
+
 def diagnostic_at(
     path: str,
-    source: str | None,
+    source: str | Sequence[str] | None,
     line: int,
     column: int,
     code: str,
@@ -184,7 +202,8 @@ def diagnostic_at(
 
     Args:
         path: The file as it should be displayed.
-        source: The file's text, or ``None`` when it is not available.
+        source: The file's text (or its `split_lines`, when building many diagnostics for
+            one file), or ``None`` when it is not available.
         line: 1-based line, 0 when unknown.
         column: 1-based column, 0 when unknown.
         code: The diagnostic's code.
@@ -199,7 +218,7 @@ def diagnostic_at(
     """
     text, start = "", 1
     if source is not None and line > 0:
-        lines = _LINE_BREAK.split(source)
+        lines = split_lines(source) if isinstance(source, str) else source
         if line <= len(lines):
             text, start = source_line_at(lines[line - 1], column)
     return Diagnostic(
