@@ -14,7 +14,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mreg_di._config import Configuration
     from mreg_di._decorators import factory, plugin, spec_of
+    from mreg_di._discovery import ALL_PROFILES, Discovery, discover, discover_semantically
     from mreg_di._errors import (
         LifecycleError,
         ManifestError,
@@ -26,6 +28,11 @@ if TYPE_CHECKING:
     )
     from mreg_di._manifest import SCHEMA_VERSION, Manifest
     from mreg_di._problems import Problem, ProblemKind
+    from mreg_di._protocols import AdvancedPlugin, Plugin
+    from mreg_di._queries import PluginCapabilityQuery, PluginDiscoveryQuery, PluginSemanticQuery
+    from mreg_di._registration import PluginConfig
+    from mreg_di._registry import ModuleRegistry
+    from mreg_di._semantic import SemanticMatch, TermMatch
     from mreg_di._spec import ParameterSpec, PluginRecord, PluginSpec, PluginType, Scope
 
 __version__ = "0.1.0"
@@ -51,17 +58,41 @@ _EXPORTS: dict[str, str] = {
     "PluginSpec": "mreg_di._spec",
     "PluginType": "mreg_di._spec",
     "Scope": "mreg_di._spec",
+    "ModuleRegistry": "mreg_di._registry",
+    "Configuration": "mreg_di._config",
+    "PluginConfig": "mreg_di._registration",
+    "PluginDiscoveryQuery": "mreg_di._queries",
+    "PluginCapabilityQuery": "mreg_di._queries",
+    "PluginSemanticQuery": "mreg_di._queries",
+    "Plugin": "mreg_di._protocols",
+    "AdvancedPlugin": "mreg_di._protocols",
+    "SemanticMatch": "mreg_di._semantic",
+    "TermMatch": "mreg_di._semantic",
+    "Discovery": "mreg_di._discovery",
+    "ALL_PROFILES": "mreg_di._discovery",
+    "discover": "mreg_di._discovery",
+    "discover_semantically": "mreg_di._discovery",
 }
 
 __all__ = [
+    "ALL_PROFILES",
     "SCHEMA_VERSION",
+    "AdvancedPlugin",
+    "Configuration",
+    "Discovery",
     "LifecycleError",
     "Manifest",
     "ManifestError",
+    "ModuleRegistry",
     "MregError",
     "ParameterSpec",
+    "Plugin",
+    "PluginCapabilityQuery",
+    "PluginConfig",
+    "PluginDiscoveryQuery",
     "PluginNotFoundError",
     "PluginRecord",
+    "PluginSemanticQuery",
     "PluginSpec",
     "PluginType",
     "PluginTypeError",
@@ -69,7 +100,11 @@ __all__ = [
     "ProblemKind",
     "ResolutionError",
     "Scope",
+    "SemanticMatch",
     "StaleManifestError",
+    "TermMatch",
+    "discover",
+    "discover_semantically",
     "factory",
     "plugin",
     "spec_of",
