@@ -29,6 +29,8 @@ import attrs
 from mreg_codegen import __version__
 from mreg_codegen._cache import (
     DEFAULT_CACHE_DIR,
+    CacheCorruptError,
+    CachedScan,
     FileResult,
     Outcome,
     ScanCache,
@@ -241,10 +243,6 @@ def _crash_result(task: ScanTask, reason: str, died: bool) -> FileResult:
     return FileResult("", False, (), (attrs.asdict(diagnostic),))
 
 
-class _CorruptCache(Exception):
-    """Cached data that passed the structural check turned out unusable."""
-
-
 def scan_project(
     options: ScanOptions,
     *,
@@ -287,7 +285,7 @@ def scan_project(
     run = _Run(options, cwd, output, files, fp, progress)
     try:
         report = run.execute(cache, notes)
-    except _CorruptCache as exc:
+    except CacheCorruptError as exc:
         if cache_path is None or not run.used_cache:
             report = run.failed(notes, str(exc))
         else:
@@ -298,7 +296,7 @@ def scan_project(
             run = _Run(options, cwd, output, files, fp, progress)
             try:
                 report = run.execute(cache, notes)
-            except _CorruptCache as again:
+            except CacheCorruptError as again:
                 report = run.failed(notes, str(again))
     save_warning = cache.save()
     if save_warning and cache_path is not None:
@@ -321,7 +319,7 @@ def _cache_warning(cache_path: Path, cwd: Path, message: str) -> Diagnostic:
 
 
 def _sorted(diagnostics: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
-    return tuple(sorted(diagnostics, key=lambda d: (d.path, d.line, d.column, d.code, d.message)))
+    return tuple(sorted(diagnostics, key=Diagnostic.sort_key))
 
 
 class _Run:
@@ -373,42 +371,44 @@ class _Run:
     def execute(self, cache: ScanCache, notes: list[Diagnostic]) -> ScanReport:
         results = self._results(cache)
         diagnostics = list(notes)
-        records: list[tuple[SourceFile, dict[str, Any]]] = []
         try:
             for file, result in zip(self.files, results, strict=True):
                 diagnostics.extend(
                     Diagnostic(**{**fields, "path": file.display}) for fields in result.diagnostics
                 )
-                records.extend((file, raw) for raw in result.records)
-        except TypeError as exc:
-            raise _CorruptCache(f"a cached diagnostic is malformed: {exc}") from exc
-        self.stats.plugins = len(records)
-        unique = self._check_across_files(records, diagnostics)
+        except (TypeError, ValueError) as exc:
+            raise CacheCorruptError(f"a cached diagnostic is malformed: {exc}") from exc
         inputs = self._inputs_digest(results)
         outcome = cache.outcome(inputs)
-        self.stats.graph_cached = outcome is not None
-        has_errors = any(d.severity == "error" for d in diagnostics)
         existing: bytes | None = None
         with contextlib.suppress(OSError):
             existing = self.output.read_bytes()
-        text: str | None
-        if outcome is None:
-            outcome, text = self._validate(inputs, unique, results, has_errors)
-            cache.store_outcome(outcome)
-        elif (
-            outcome.manifest_sha256 is not None
+        text: str | None = None
+        if (
+            outcome is not None
+            and outcome.manifest_sha256 is not None
             and existing is not None
-            and (sha256_of(existing) == outcome.manifest_sha256)
+            and sha256_of(existing) == outcome.manifest_sha256
         ):
-            text = existing.decode("utf-8")  # unchanged inputs, untouched manifest
+            # Unchanged inputs, untouched manifest: no record needs reading. (A manifest was
+            # produced, so there was no error, so no diagnostic across files either.)
+            self.stats.graph_cached = True
+            self.stats.plugins = outcome.plugins
+            text = existing.decode("utf-8")
         else:
-            text = (
-                None
-                if outcome.manifest_sha256 is None
-                else self._assemble(unique, results, outcome.orders)
-            )
+            records = self._records(cache, results)
+            self.stats.plugins = len(records)
+            unique = self._check_across_files(records, diagnostics)
+            has_errors = any(d.is_error for d in diagnostics)
+            if outcome is None:
+                outcome, text = self._validate(inputs, unique, results, has_errors)
+                cache.store_outcome(outcome)
+            else:
+                self.stats.graph_cached = True
+                if outcome.manifest_sha256 is not None and not has_errors:
+                    text = self._assemble(unique, results, outcome.orders)
         diagnostics.extend(self._problem_diagnostics(outcome.problems))
-        if any(d.severity == "error" for d in diagnostics):
+        if any(d.is_error for d in diagnostics):
             text = None
         up_to_date = text is not None and existing == text.encode("utf-8")
         return ScanReport(
@@ -422,9 +422,9 @@ class _Run:
 
     # -- scanning ---------------------------------------------------------------------------
 
-    def _results(self, cache: ScanCache) -> list[FileResult]:
+    def _results(self, cache: ScanCache) -> list[FileResult | CachedScan]:
         need_parsed = not self.options.prefilter
-        results: list[FileResult | None] = []
+        results: list[FileResult | CachedScan | None] = []
         missing: list[int] = []
         for index, file in enumerate(self.files):
             cached = cache.lookup(file, need_parsed=need_parsed)
@@ -435,7 +435,7 @@ class _Run:
         if missing:
             tasks = [
                 ScanTask(
-                    str(self.files[i].path),
+                    self.files[i].path,
                     self.files[i].module,
                     self.files[i].rel_file,
                     self.files[i].display,
@@ -467,7 +467,18 @@ class _Run:
                 cache.store(self.files[index], result)
         return [result for result in results if result is not None]
 
-    def _inputs_digest(self, results: Sequence[FileResult]) -> str:
+    def _records(
+        self, cache: ScanCache, results: Sequence[FileResult | CachedScan]
+    ) -> list[tuple[SourceFile, dict[str, Any]]]:
+        records: list[tuple[SourceFile, dict[str, Any]]] = []
+        for file, result in zip(self.files, results, strict=True):
+            if isinstance(result, FileResult):
+                records.extend((file, raw) for raw in result.records)
+            elif result.record_count:
+                records.extend((file, raw) for raw in cache.records(file))
+        return records
+
+    def _inputs_digest(self, results: Sequence[FileResult | CachedScan]) -> str:
         rows = [
             [file.rel_file, file.module, file.is_package, result.sha256, result.parsed]
             for file, result in zip(self.files, results, strict=True)
@@ -504,7 +515,7 @@ class _Run:
                 first[name] = (file, raw)
                 unique.append(raw)
         except (KeyError, TypeError) as exc:
-            raise _CorruptCache(f"a cached record is malformed: {exc!r}") from exc
+            raise CacheCorruptError(f"a cached record is malformed: {exc!r}") from exc
         return unique
 
     def _unimportable(
@@ -512,7 +523,7 @@ class _Run:
     ) -> Diagnostic:
         return diagnostic_at(
             file.display,
-            sources.text(file.path),
+            sources.text(Path(file.path)),
             raw["line"],
             raw["column"],
             "unimportable-module",
@@ -534,7 +545,7 @@ class _Run:
         there = f"{first_file.display}:{first_raw['line']}"
         return diagnostic_at(
             file.display,
-            sources.text(file.path),
+            sources.text(Path(file.path)),
             raw["line"],
             raw["column"],
             "duplicate-name",
@@ -550,7 +561,7 @@ class _Run:
         self,
         inputs: str,
         unique: list[dict[str, Any]],
-        results: Sequence[FileResult],
+        results: Sequence[FileResult | CachedScan],
         has_errors: bool,
     ) -> tuple[Outcome, str | None]:
         from mreg_di._graph import validate_profiles
@@ -560,7 +571,7 @@ class _Run:
         try:
             records = [PluginRecord.from_json(raw) for raw in unique]
         except (KeyError, TypeError, ValueError) as exc:
-            raise _CorruptCache(f"a cached record is malformed: {exc!r}") from exc
+            raise CacheCorruptError(f"a cached record is malformed: {exc!r}") from exc
         problems, orders = validate_profiles(RecordCatalogue(records))
         text = None
         if not problems and not has_errors:
@@ -572,6 +583,7 @@ class _Run:
             inputs=inputs,
             problems=serialised,
             orders=orders,
+            plugins=self.stats.plugins,
             manifest_sha256=None if text is None else sha256_of(text.encode("utf-8")),
         )
         return outcome, text
@@ -579,16 +591,17 @@ class _Run:
     def _assemble(
         self,
         unique: list[dict[str, Any]],
-        results: Sequence[FileResult],
+        results: Sequence[FileResult | CachedScan],
         orders: dict[str, list[str]],
     ) -> str:
         from mreg_di._errors import ManifestError
         from mreg_di._manifest import GENERATED_MARKER, SCHEMA_VERSION, Manifest
 
+        declaring = {raw["file"] for raw in unique}
         files = {
             file.rel_file: result.sha256
             for file, result in zip(self.files, results, strict=True)
-            if result.records
+            if file.rel_file in declaring
         }
         # The layout of Manifest.build, from the records' JSON form: cached records never
         # need to become objects.
@@ -605,7 +618,7 @@ class _Run:
                 data, source=self.output_display, directory=self.output.parent
             )
         except ManifestError as exc:
-            raise _CorruptCache(str(exc)) from exc
+            raise CacheCorruptError(str(exc)) from exc
         return manifest.dumps()
 
     def _problem_diagnostics(self, problems: Sequence[dict[str, Any]]) -> list[Diagnostic]:
@@ -619,7 +632,7 @@ class _Run:
             try:
                 problem = Problem(**{**fields, "kind": ProblemKind(fields["kind"])})
             except (KeyError, TypeError, ValueError) as exc:
-                raise _CorruptCache(f"a cached problem is malformed: {exc!r}") from exc
+                raise CacheCorruptError(f"a cached problem is malformed: {exc!r}") from exc
             found.append(
                 problem_diagnostic(
                     problem,

@@ -161,13 +161,11 @@ def _run_scan(args: argparse.Namespace, streams: Streams) -> int:
         if progress is not None:
             progress.close()
     if report.diagnostics:
-        streams.err.write(render_all(report.diagnostics, args.format))
+        streams.err.write(render_all(report.diagnostics, args.format) + "\n")
     if report.text is None:
         if args.format == "text":
             action = "checked" if args.check else "written"
-            streams.err.write(
-                f"{PROG}: {_counts(report)}; {report.output_display} was not {action}\n"
-            )
+            streams.err.write(f"{PROG}: {report.output_display} was not {action}\n")
         return EXIT_PROBLEMS
     summary = _scan_summary(report)
     if args.check:
@@ -209,19 +207,12 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _counts(report: ScanReport) -> str:
-    return f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
-
-
 def _scan_summary(report: ScanReport) -> str:
     stats = report.stats
-    text = (
+    return (
         f"{_plural(stats.plugins, 'plugin')} from {_plural(stats.files, 'file')}: "
         f"{stats.scanned} scanned, {stats.cached} cached"
     )
-    if report.warnings:
-        text += f", {_plural(report.warnings, 'warning')}"
-    return text
 
 
 # -- validate -------------------------------------------------------------------------------
@@ -282,10 +273,7 @@ def _run_validate(args: argparse.Namespace, streams: Streams) -> int:
     ]
     diagnostics.extend(_order_diagnostics(manifest, orders, shown))
     if diagnostics:
-        streams.err.write(render_all(diagnostics, args.format))
-        if args.format == "text":
-            count = _plural(len(diagnostics), "error")
-            streams.err.write(f"{PROG}: {count} in {shown}\n")
+        streams.err.write(render_all(diagnostics, args.format) + "\n")
         return EXIT_PROBLEMS
     listed = ", ".join(profiles)
     noun = "profile" if len(profiles) == 1 else "profiles"

@@ -17,8 +17,7 @@ import keyword
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-
-import attrs
+from typing import NamedTuple
 
 from mreg_codegen._diagnostics import Diagnostic, diagnostic_at
 
@@ -43,12 +42,14 @@ class UsageError(Exception):
     """
 
 
-@attrs.frozen
-class SourceFile:
+class SourceFile(NamedTuple):
     """One ``.py`` file under an import root, with every name it goes by.
 
+    A tuple rather than an attrs class: a scan makes one per file, thousands of them, on the
+    warm path that must stay near-instant.
+
     Attributes:
-        path: Absolute path.
+        path: Absolute path (a string: building a `Path` per file costs more than the rest).
         module: Dotted module name relative to its import root.
         rel_file: Path relative to the manifest's directory, POSIX separators.
         display: Path as diagnostics show it (relative to the cwd when under it).
@@ -57,13 +58,13 @@ class SourceFile:
         mtime_ns: Modification time in nanoseconds when discovered.
 
     Example:
-        >>> f = SourceFile(Path("/p/src/acme/__init__.py"), "acme", "src/acme/__init__.py",
+        >>> f = SourceFile("/p/src/acme/__init__.py", "acme", "src/acme/__init__.py",
         ...                "src/acme/__init__.py", True, 0, 0)
         >>> f.is_importable
         True
     """
 
-    path: Path
+    path: str
     module: str
     rel_file: str
     display: str
@@ -189,75 +190,108 @@ def discover(
                     severity="warning",
                 )
             )
-        inner = frozenset(other for other in roots if other != root)
-        _walk(root, (), inner, manifest_dir, cwd, excludes, files, warnings)
+        walker = _Walker(root, roots, manifest_dir, cwd, excludes, files, warnings)
+        walker.walk(root, ())
     files.sort(key=lambda f: f.path)
     return files, warnings
 
 
-def _walk(
-    directory: Path,
-    parts: tuple[str, ...],
-    other_roots: frozenset[Path],
-    manifest_dir: Path,
-    cwd: Path,
-    excludes: Sequence[str],
-    files: list[SourceFile],
-    warnings: list[Diagnostic],
-) -> None:
-    try:
-        with os.scandir(directory) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
-    except OSError as exc:
-        warnings.append(
-            diagnostic_at(
-                display_path(directory, cwd),
-                None,
-                0,
-                0,
-                "unreadable-directory",
-                f"cannot list directory: {exc.strerror or exc}",
-                hint="fix its permissions or leave it out with --exclude",
-                severity="warning",
-            )
-        )
-        return
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        path = directory / name
-        rel_to_root = "/".join((*parts, name))
-        display = display_path(path, cwd)
+def _prefix(relative: str) -> str:
+    return "" if relative == "." else relative + "/"
+
+
+class _Walker:
+    """Walks one root; paths are built from per-root prefixes (no path arithmetic per file)."""
+
+    def __init__(
+        self,
+        root: Path,
+        roots: Sequence[Path],
+        manifest_dir: Path,
+        cwd: Path,
+        excludes: Sequence[str],
+        files: list[SourceFile],
+        warnings: list[Diagnostic],
+    ) -> None:
+        self.other_roots = frozenset(other for other in roots if other != root)
+        self.cwd = cwd
+        self.excludes = excludes
+        self.files = files
+        self.warnings = warnings
+        self.rel_prefix = _prefix(manifest_relative(root, manifest_dir))
+        # Displayed paths are relative to the cwd when under it: a prefix works unless the cwd
+        # is inside the root, where some files are under it and some are not.
+        self.display_prefix: str | None = None
+        if not (cwd != root and cwd.is_relative_to(root)):
+            self.display_prefix = _prefix(display_path(root, cwd))
+
+    def display(self, path: str, rel_to_root: str) -> str:
+        if self.display_prefix is None:
+            return display_path(Path(path), self.cwd)
+        return self.display_prefix + rel_to_root
+
+    def walk(self, directory: Path, parts: tuple[str, ...]) -> None:
         try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-            is_file = not is_dir and name.endswith(".py") and entry.is_file()
-        except OSError:
-            continue
-        if not (is_dir or is_file) or (is_dir and name in _SKIPPED_DIRS):
-            continue
-        if excludes and _is_excluded(name, rel_to_root, display, excludes):
-            continue
-        if is_dir:
-            if path not in other_roots:
-                _walk(
-                    path, (*parts, name), other_roots, manifest_dir, cwd, excludes, files, warnings
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as exc:
+            self.warnings.append(
+                diagnostic_at(
+                    display_path(directory, self.cwd),
+                    None,
+                    0,
+                    0,
+                    "unreadable-directory",
+                    f"cannot list directory: {exc.strerror or exc}",
+                    hint="fix its permissions or leave it out with --exclude",
+                    severity="warning",
                 )
-            continue
+            )
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = not is_dir and name.endswith(".py") and entry.is_file()
+            except OSError:
+                continue
+            if not (is_dir or is_file) or (is_dir and name in _SKIPPED_DIRS):
+                continue
+            rel_to_root = "/".join((*parts, name))
+            display = self.display(entry.path, rel_to_root)
+            if self.excludes and _is_excluded(name, rel_to_root, display, self.excludes):
+                continue
+            if is_dir:
+                path = directory / name
+                if path not in self.other_roots:
+                    self.walk(path, (*parts, name))
+                continue
+            self.add(entry, parts, name, rel_to_root, display)
+
+    def add(
+        self,
+        entry: os.DirEntry[str],
+        parts: tuple[str, ...],
+        name: str,
+        rel_to_root: str,
+        display: str,
+    ) -> None:
         stem = name[:-3]
         is_package = stem == "__init__"
         module_parts = parts if is_package else (*parts, stem)
         if not module_parts:  # the root's own __init__.py: warned about in `discover`
-            continue
+            return
         try:
             stat = entry.stat()
         except OSError:  # vanished or a broken link since listing
-            continue
-        files.append(
+            return
+        self.files.append(
             SourceFile(
-                path=path,
+                path=entry.path,
                 module=".".join(module_parts),
-                rel_file=manifest_relative(path, manifest_dir),
+                rel_file=self.rel_prefix + rel_to_root,
                 display=display,
                 is_package=is_package,
                 size=stat.st_size,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import pytest
 from mreg_codegen._cache import (
     CACHE_FORMAT,
     RACY_WINDOW_NS,
+    CacheCorruptError,
+    CachedScan,
     FileResult,
     Outcome,
     ScanCache,
@@ -36,15 +39,23 @@ def source(tmp_path: Path, text: str = "x = 1\n", *, mtime_ns: int = OLD_NS) -> 
     return stat_of(path)
 
 
-def stat_of(path: Path, module: str = "pkg.mod") -> SourceFile:
-    st = path.stat()
-    return SourceFile(path, module, "pkg/mod.py", "pkg/mod.py", False, st.st_size, st.st_mtime_ns)
+def stat_of(path: Path | str, module: str = "pkg.mod") -> SourceFile:
+    st = os.stat(path)
+    return SourceFile(
+        str(path), module, "pkg/mod.py", "pkg/mod.py", False, st.st_size, st.st_mtime_ns
+    )
 
 
-def result_for(path: Path) -> FileResult:
-    record = {"name": "a", "line": 3}
-    diagnostic = {"path": "old/display.py", "line": 1, "code": "x"}
-    return FileResult(sha256_of(path.read_bytes()), True, (record,), (diagnostic,))
+RECORD = {"name": "a", "line": 3}
+DIAGNOSTIC = {"path": "old/display.py", "line": 1, "code": "x"}
+
+
+def result_for(path: str) -> FileResult:
+    return FileResult(sha256_of(Path(path).read_bytes()), True, (RECORD,), (DIAGNOSTIC,))
+
+
+def cached_for(text: str) -> CachedScan:
+    return CachedScan(sha256_of(text.encode()), True, 1, (DIAGNOSTIC,))
 
 
 def saved(tmp_path: Path, file: SourceFile, fp: str = "fp") -> Path:
@@ -58,15 +69,23 @@ def saved(tmp_path: Path, file: SourceFile, fp: str = "fp") -> Path:
 class TestLookup:
     def test_stat_hit_reads_nothing(self, tmp_path: Path) -> None:
         """Same size and mtime: the entry is reused without reading the file."""
+        file = source(tmp_path, "x = 1\n")
+        where = saved(tmp_path, file)
+        # Same size, same mtime, other content: only a read could tell, and none happens.
+        source(tmp_path, "x = 2\n")
+        cache = ScanCache.load(where, fingerprint="fp")
+        assert cache.lookup(file, need_parsed=False) == cached_for("x = 1\n")
+        assert (cache.stats.hits, cache.stats.rehashed_hits, cache.stats.misses) == (1, 0, 0)
+
+    def test_records_are_read_only_on_demand(self, tmp_path: Path) -> None:
+        """A lookup reads only the index; records() reads the records file, once."""
         file = source(tmp_path)
         where = saved(tmp_path, file)
-        file.path.chmod(0)  # unreadable: a hit must not need to read it
-        try:
-            cache = ScanCache.load(where, fingerprint="fp")
-            assert cache.lookup(file, need_parsed=False) == result_for_text("x = 1\n")
-        finally:
-            file.path.chmod(0o644)
-        assert (cache.stats.hits, cache.stats.rehashed_hits, cache.stats.misses) == (1, 0, 0)
+        cache = ScanCache.load(where, fingerprint="fp")
+        assert cache.lookup(file, need_parsed=False) is not None
+        assert cache.stats.records_loaded is False
+        assert cache.records(file) == (RECORD,)
+        assert cache.stats.records_loaded is True
 
     def test_touched_file_is_rehashed_not_rescanned(self, tmp_path: Path) -> None:
         """A new mtime with the same content is a hit after re-hashing, and the stat is kept."""
@@ -127,12 +146,6 @@ class TestLookup:
         assert cache.lookup(file, need_parsed=False) is not None
 
 
-def result_for_text(text: str) -> FileResult:
-    record = {"name": "a", "line": 3}
-    diagnostic = {"path": "old/display.py", "line": 1, "code": "x"}
-    return FileResult(sha256_of(text.encode()), True, (record,), (diagnostic,))
-
-
 class TestInvalidation:
     def test_other_fingerprint_is_ignored_silently(self, tmp_path: Path) -> None:
         """A cache written by another generator version is dropped without a warning."""
@@ -175,16 +188,25 @@ class TestCorruption:
             ),
             (b"[]", "the scan cache is corrupt at $; ignoring it"),
             (
-                b'{"format": 1, "fingerprint": "fp", "files": []}',
+                b'{"format": 2, "fingerprint": "fp", "files": []}',
                 "the scan cache is corrupt at $.files; ignoring it",
             ),
             (
-                b'{"format": 1, "fingerprint": "fp", "files": {"/a.py": {"size": "1"}}}',
-                "the scan cache is corrupt at $.files['/a.py'].size; ignoring it",
+                b'{"format": 2, "fingerprint": "fp", "files": {"/a.py": {"size": 1}}}',
+                "the scan cache is corrupt at $.files['/a.py']; ignoring it",
             ),
             (
-                b'{"format": 1, "fingerprint": "fp", "files": {}, "outcome": {"inputs": 1}}',
+                b'{"format": 2, "fingerprint": "fp", "files": {"/a.py": '
+                b'[1, true, false, "s", "m", "r", false, true, 0, []]}}',
+                "the scan cache is corrupt at $.files['/a.py'][1]; ignoring it",
+            ),
+            (
+                b'{"format": 2, "fingerprint": "fp", "files": {}, "outcome": {"inputs": 1}}',
                 "the scan cache is corrupt at $.outcome.inputs; ignoring it",
+            ),
+            (
+                b'{"format": 2, "fingerprint": "fp", "files": {}, "outcome": null}',
+                "the scan cache is corrupt at $.generation; ignoring it",
             ),
         ],
     )
@@ -207,6 +229,46 @@ class TestCorruption:
         cache.store(file, result_for(file.path))
         assert cache.save() is None
         assert ScanCache.load(where, fingerprint="fp").warning is None
+
+    def test_records_of_another_generation(self, tmp_path: Path) -> None:
+        """A records file that does not belong to its index is reported as corrupt."""
+        file = source(tmp_path)
+        where = saved(tmp_path, file)
+        records = where.with_name("c.records.json")
+        data = json.loads(records.read_text())
+        data["generation"] = "someone else's"
+        records.write_text(json.dumps(data))
+        cache = ScanCache.load(where, fingerprint="fp")
+        assert cache.lookup(file, need_parsed=False) is not None
+        with pytest.raises(
+            CacheCorruptError, match=re.escape("the cached records do not belong to the index")
+        ):
+            cache.records(file)
+
+    def test_records_file_missing(self, tmp_path: Path) -> None:
+        """A missing records file is reported as corrupt, naming the reason."""
+        file = source(tmp_path)
+        where = saved(tmp_path, file)
+        where.with_name("c.records.json").unlink()
+        cache = ScanCache.load(where, fingerprint="fp")
+        cache.lookup(file, need_parsed=False)
+        with pytest.raises(CacheCorruptError, match=r"^cannot read the cached records: "):
+            cache.records(file)
+
+    def test_record_count_mismatch(self, tmp_path: Path) -> None:
+        """Records that do not match the index's count are reported with the file's name."""
+        file = source(tmp_path)
+        where = saved(tmp_path, file)
+        records = where.with_name("c.records.json")
+        data = json.loads(records.read_text())
+        data["files"][file.path].append({"name": "b"})
+        records.write_text(json.dumps(data))
+        cache = ScanCache.load(where, fingerprint="fp")
+        cache.lookup(file, need_parsed=False)
+        with pytest.raises(
+            CacheCorruptError, match=re.escape("the cached records of pkg/mod.py do not match")
+        ):
+            cache.records(file)
 
     def test_missing_cache_is_no_warning(self, tmp_path: Path) -> None:
         """No cache file yet is normal: no warning."""
@@ -242,11 +304,21 @@ class TestSaving:
         cache.save()
         assert json.loads(where.read_text())["files"] == {}
 
+    def test_two_files_per_cache(self, tmp_path: Path) -> None:
+        """The index and the records file are the only files written, with one generation."""
+        file = source(tmp_path)
+        where = saved(tmp_path, file)
+        assert sorted(p.name for p in where.parent.iterdir()) == ["c.json", "c.records.json"]
+        index = json.loads(where.read_text())
+        records = json.loads(where.with_name("c.records.json").read_text())
+        assert index["generation"] == records["generation"]
+        assert records["files"] == {file.path: [RECORD]}
+
     def test_outcome_round_trip(self, tmp_path: Path) -> None:
         """The graph outcome is kept for exactly the inputs it was computed from."""
         where = tmp_path / "c.json"
         cache = ScanCache(where, fingerprint="fp")
-        outcome = Outcome("digest", ({"kind": "cycle"},), {"default": ["a"]}, "f" * 64)
+        outcome = Outcome("digest", ({"kind": "cycle"},), {"default": ["a"]}, 1, "f" * 64)
         cache.store_outcome(outcome)
         cache.save()
         again = ScanCache.load(where, fingerprint="fp")

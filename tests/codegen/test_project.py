@@ -75,6 +75,26 @@ class TestDiscover:
         assert [f.rel_file for f in files] == ["../src/acme/a.py"]
         assert [f.display for f in files] == ["src/acme/a.py"]
 
+    def test_display_when_cwd_is_inside_the_root(self, tmp_path: Path) -> None:
+        """With the cwd inside the root, files under it are shown relative, others absolute."""
+        write(tmp_path, "src/pkg/a.py", "src/other.py")
+        cwd = tmp_path / "src" / "pkg"
+        files, _ = discover([tmp_path / "src"], manifest_dir=tmp_path, cwd=cwd)
+        assert [f.display for f in files] == [str(tmp_path / "src" / "other.py"), "a.py"]
+
+    def test_display_when_root_is_elsewhere(self, tmp_path: Path) -> None:
+        """A root outside the cwd shows its files with absolute paths."""
+        write(tmp_path, "src/a.py")
+        (tmp_path / "work").mkdir()
+        files, _ = discover([tmp_path / "src"], manifest_dir=tmp_path, cwd=tmp_path / "work")
+        assert [f.display for f in files] == [str(tmp_path / "src" / "a.py")]
+
+    def test_root_is_the_cwd(self, tmp_path: Path) -> None:
+        """When the root is the cwd, displayed paths have no prefix at all."""
+        write(tmp_path, "a.py")
+        files, _ = discover([tmp_path], manifest_dir=tmp_path / "out", cwd=tmp_path)
+        assert [(f.display, f.rel_file) for f in files] == [("a.py", "../a.py")]
+
     def test_skips_hidden_pycache_and_non_python(self, tmp_path: Path) -> None:
         """Hidden files and directories, __pycache__ and non-.py files are not scanned."""
         write(
@@ -185,5 +205,5 @@ class TestNames:
     )
     def test_importable(self, module: str, importable: bool) -> None:
         """A module is importable only if every part is an identifier and not a keyword."""
-        file = SourceFile(Path("/p/x.py"), module, "x.py", "x.py", False, 0, 0)
+        file = SourceFile("/p/x.py", module, "x.py", "x.py", False, 0, 0)
         assert file.is_importable is importable
