@@ -4,11 +4,13 @@ The `project` fixture (conftest.py) writes modules under ``tmp_path/src``, puts 
 on ``sys.path`` and, after the test, removes it and every module imported from it, so each test
 starts with its plugin modules unimported.
 
-Manifests come from `Project.build`: the project's modules are imported in a child process,
-their declarations read from the live objects (`mreg_di._introspect`, the same classification
-rule the scanner applies to source), checked with `mreg_di._graph` and written with
-`Manifest.build`. Unlike ``mreg-codegen scan``, it also writes manifests for graphs with
-problems (without an order for the broken profiles), which the validation tests need.
+Manifests come from `Project.build`, which runs the real ``mreg-codegen scan`` in a child
+process. ``mreg-codegen`` refuses to write a manifest for a graph with problems, so the tests of
+runtime validation use `Project.build_broken` instead: the project's modules are imported in a
+child process, their declarations read from the live objects (`mreg_di._introspect`, the rule
+the scanner applies to source), positioned like the scanner positions them (the ``class`` /
+``def`` line; each parameter's own line), checked with `mreg_di._graph` and written with
+`Manifest.build`, without an order for the broken profiles.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 PYTHONPATH = os.pathsep.join(str(REPO / part) for part in ("src", "codegen"))
 
 _BUILD_SCRIPT = r"""
-import hashlib, importlib, inspect, json, sys
+import ast, hashlib, importlib, json, sys
 from pathlib import Path
 
 from mreg_di._decorators import SPEC_ATTRIBUTE
@@ -43,17 +45,31 @@ for path in sorted(root.rglob("*.py")):
     if parts[-1] == "__init__":
         parts.pop()
     module = importlib.import_module(".".join(parts))
-    found = False
+    nodes = {
+        node.name: node
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef))
+    }
     for obj in list(vars(module).values()):
         spec = getattr(obj, "__dict__", {}).get(SPEC_ATTRIBUTE)
         if spec is None or getattr(obj, "__module__", None) != module.__name__:
             continue
         record = record_of(obj, spec)
-        line = inspect.getsourcelines(obj)[1]
+        node = nodes[obj.__qualname__]
+        call = node
+        if isinstance(node, ast.ClassDef):
+            call = next((n for n in node.body if getattr(n, "name", "") == "__init__"), None)
+        lines = {}
+        if call is not None:
+            for arg in [*call.args.args, *call.args.kwonlyargs]:
+                lines[arg.arg] = arg.lineno
+        parameters = [p.__class__(p.name, p.annotation, p.interface, p.many, p.optional,
+                                  p.has_default, lines.get(p.name, 0))
+                      for p in record.parameters]
         rel = relative.as_posix() if output.parent == root else \
             Path(path).relative_to(output.parent).as_posix()
         records.append(record.__class__(record.spec, record.module, record.qualname,
-                                        rel, line, 1, record.parameters))
+                                        rel, node.lineno, 1, parameters))
         files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
 problems, orders = validate_profiles(RecordCatalogue(records))
 manifest = Manifest.build(records, files=files, order=orders, generator="tests")
@@ -90,10 +106,40 @@ class Project:
         return path
 
     def build(self, output: Path | None = None) -> Path:
-        """Write the manifest of every plugin under the root; return its path.
+        """Scan the root with ``mreg-codegen scan`` (a child process); return the manifest.
 
-        The modules are imported in a child process, so this process stays clean. The
-        problems of the graph (if any) are kept in `problems`, rendered.
+        Raises:
+            AssertionError: The scan failed (its diagnostics are in the message).
+        """
+        output = output or self.manifest_path
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mreg_codegen",
+                "scan",
+                str(self.root),
+                "--output",
+                str(output),
+                "--no-cache",
+                "--jobs",
+                "1",
+            ],
+            env={**os.environ, "PYTHONPATH": PYTHONPATH},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"mreg-codegen scan failed:\n{result.stderr}")
+        self.problems = []
+        return output
+
+    def build_broken(self, output: Path | None = None) -> Path:
+        """Write the manifest of a graph with problems, which ``mreg-codegen`` refuses to do.
+
+        The modules are imported in a child process, so this process stays clean; the
+        problems are kept in `problems`, rendered.
         """
         output = output or self.manifest_path
         result = subprocess.run(
@@ -106,14 +152,22 @@ class Project:
         if result.returncode != 0:
             raise AssertionError(f"building the manifest failed:\n{result.stderr}")
         self.problems = json.loads(result.stdout)
+        assert self.problems, "the graph has no problem: use build(), the real codegen"
         return output
 
     def location(self, module: str, marker: str) -> str:
-        """``file:line`` of the first line of `module`'s file that starts with `marker`."""
+        """``file:line`` of the definition decorated by the first line starting with `marker`.
+
+        That is the ``class`` or ``def`` line after the decorator, as the scanner records it
+        (`marker` may also be that line itself).
+        """
         path = self.root.joinpath(*module.split(".")).with_suffix(".py")
-        for number, line in enumerate(path.read_text().splitlines(), start=1):
+        lines = path.read_text().splitlines()
+        for number, line in enumerate(lines, start=1):
             if line.strip().startswith(marker):
-                return f"{path.relative_to(self.root).as_posix()}:{number}"
+                for offset, following in enumerate(lines[number - 1 :]):
+                    if following.lstrip().startswith(("class ", "def ", "async def ")):
+                        return f"{path.relative_to(self.root).as_posix()}:{number + offset}"
         raise AssertionError(f"{marker!r} not found in {path}")
 
     def packages(self) -> set[str]:

@@ -194,7 +194,7 @@ class TestRegistryConfiguration:
         registry = ModuleRegistry.from_manifest(configured.manifest_path)
         with pytest.raises(ResolutionError) as info:
             registry.create_plugin("consumer")
-        where = configured.location("conf.plugins", '@plugin("gzip-compressor"')
+        where = configured.location("conf.plugins", "def __init__(self, level: int")
         assert str(info.value) == (
             "1 problem in the plugin graph:\n"
             f"- {where}: `gzip-compressor` needs a value for parameter `level`, which has no "

@@ -396,7 +396,7 @@ class TestGraphUpdates:
                     self.clock = clock
             """,
         )
-        project.build()
+        project.build_broken()
         registry = ModuleRegistry.from_manifest(project.manifest_path)
         with pytest.raises(ResolutionError, match=r"no active plugin provides it"):
             registry.validate()

@@ -451,15 +451,14 @@ class TestValidate:
                     self.storage = storage
             """,
         )
-        project.build()
+        project.build_broken()
         registry = ModuleRegistry.from_manifest(
             project.manifest_path, config={"app": {"regoin": "eu"}, "ap": {"x": 1}}
         )
         with pytest.raises(ResolutionError) as info:
             registry.validate()
         app = project.location("acme.app", '@plugin("app"')
-        file = app.partition(":")[0]
-        storage_line = project.location("acme.app", "def __init__")
+        init = project.location("acme.app", "def __init__")  # the parameters' line
         assert [p.kind.value for p in info.value.problems] == [
             "missing-binding",
             "missing-requirement",
@@ -469,8 +468,8 @@ class TestValidate:
         ]
         assert str(info.value) == (
             "5 problems in the plugin graph:\n"
-            f"- {app}: `app` needs `acme.interfaces.Storage` (constructor parameter `storage`, "
-            f"{app}) but no active plugin provides it\n"
+            f"- {init}: `app` needs `acme.interfaces.Storage` (constructor parameter `storage`, "
+            f"{init}) but no active plugin provides it\n"
             "  Hint: declare a plugin with `provides=[Storage]`, or give the parameter a "
             "default or an `| None` annotation\n"
             f"- {app}: `app` requires `auth>=1` but no active plugin is named `auth`\n"
@@ -483,12 +482,11 @@ class TestValidate:
             "which is not one of its parameters; valid parameters: `region`\n"
             "  Hint: did you mean `region`? Otherwise remove `regoin` from the configuration "
             "dict\n"
-            f"- {app}: `app` needs a value for parameter `region`, which has no default and "
+            f"- {init}: `app` needs a value for parameter `region`, which has no default and "
             "is not configured\n"
             '  Hint: add {"app": {"region": ...}} to the configuration, set MREG_APP__REGION, '
             "or give the parameter a default"
         )
-        assert storage_line.partition(":")[0] == file
 
     def test_trusted_order_needs_no_networkx(self, acme: Project) -> None:
         """validate() on a manifest with a validated order imports no networkx."""
