@@ -99,9 +99,8 @@ class Scope:
         if found is None:
             return [f"builtins.{dotted}"] if head in _BUILTINS else []
         scope, bindings = found
-        ranked = sorted(
-            bindings, key=lambda b: (b.target is None, b.fallback)
-        )  # stable: source order within each rank
+        # Stable sort: source order within each rank.
+        ranked = sorted(bindings, key=lambda b: (b.fallback, b.target is None))
         names: list[str] = []
         for binding in ranked:
             if binding.target is None:
