@@ -20,7 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -384,6 +384,7 @@ class _Run:
         with contextlib.suppress(OSError):
             existing = self.output.read_bytes()
         text: str | None = None
+        by_name: dict[str, dict[str, Any]] = {}
         if (
             outcome is not None
             and outcome.manifest_sha256 is not None
@@ -399,6 +400,7 @@ class _Run:
             records = self._records(cache, results)
             self.stats.plugins = len(records)
             unique = self._check_across_files(records, diagnostics)
+            by_name = {raw["name"]: raw for raw in unique}
             has_errors = any(d.is_error for d in diagnostics)
             if outcome is None:
                 outcome, text = self._validate(inputs, unique, results, has_errors)
@@ -407,7 +409,7 @@ class _Run:
                 self.stats.graph_cached = True
                 if outcome.manifest_sha256 is not None and not has_errors:
                     text = self._assemble(unique, results, outcome.orders)
-        diagnostics.extend(self._problem_diagnostics(outcome.problems))
+        diagnostics.extend(self._problem_diagnostics(outcome.problems, by_name))
         if any(d.is_error for d in diagnostics):
             text = None
         up_to_date = text is not None and existing == text.encode("utf-8")
@@ -621,7 +623,9 @@ class _Run:
             raise CacheCorruptError(str(exc)) from exc
         return manifest.dumps()
 
-    def _problem_diagnostics(self, problems: Sequence[dict[str, Any]]) -> list[Diagnostic]:
+    def _problem_diagnostics(
+        self, problems: Sequence[dict[str, Any]], by_name: Mapping[str, dict[str, Any]]
+    ) -> list[Diagnostic]:
         if not problems:
             return []
         from mreg_di._problems import Problem, ProblemKind
@@ -640,6 +644,7 @@ class _Run:
                     manifest_display=self.output_display,
                     cwd=self.cwd,
                     sources=sources,
+                    record=by_name.get(problem.plugin or ""),
                 )
             )
         return found

@@ -268,6 +268,7 @@ def _run_validate(args: argparse.Namespace, streams: Streams) -> int:
             manifest_display=shown,
             cwd=cwd,
             sources=sources,
+            record=_raw_or_none(manifest, problem.plugin),
         )
         for problem in problems
     ]
@@ -281,6 +282,10 @@ def _run_validate(args: argparse.Namespace, streams: Streams) -> int:
         f"{shown}: {_plural(len(manifest), 'plugin')}; {noun} {listed}: no problems\n"
     )
     return EXIT_OK
+
+
+def _raw_or_none(manifest: Manifest, name: str | None) -> dict[str, Any] | None:
+    return manifest.raw(name) if name is not None and name in manifest else None
 
 
 def _order_diagnostics(

@@ -8,16 +8,18 @@ was declared, with the declaration's source line, like a compiler error.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from mreg_codegen._diagnostics import Diagnostic, diagnostic_at
+from mreg_codegen._diagnostics import Diagnostic, diagnostic_at, split_lines
 from mreg_codegen._project import display_path
 
 if TYPE_CHECKING:
     from mreg_di._problems import Problem
 
-__all__ = ["SourceTexts", "problem_diagnostic"]
+__all__ = ["SourceTexts", "parameter_column", "problem_diagnostic"]
 
 
 class SourceTexts:
@@ -42,6 +44,33 @@ class SourceTexts:
         return self._texts[path]
 
 
+def parameter_column(problem: Problem, record: Mapping[str, Any] | None, line_text: str) -> int:
+    """The 1-based column of the constructor parameter a problem is about, or 0.
+
+    A missing binding or an ambiguity is reported on the parameter's line, but the graph does
+    not know its column: find the parameter (on that line, annotated with the interface the
+    message names) in the source line.
+
+    Example:
+        >>> from mreg_di._problems import Problem, ProblemKind
+        >>> problem = Problem(ProblemKind.MISSING_BINDING, "`p` needs `acme.Clock` (...)",
+        ...                   plugin="p", line=8)
+        >>> record = {"parameters": [{"name": "clock", "interface": "acme.Clock", "line": 8}]}
+        >>> parameter_column(problem, record, "    def __init__(self, clock: Clock):")
+        24
+    """
+    if record is None or problem.column or not problem.line:
+        return 0
+    for parameter in record.get("parameters", ()):
+        interface = parameter.get("interface")
+        if parameter.get("line") != problem.line or f"`{interface}`" not in problem.message:
+            continue
+        match = re.search(rf"(?<![\w.]){re.escape(parameter['name'])}\b", line_text)
+        if match:
+            return match.start() + 1
+    return 0
+
+
 def problem_diagnostic(
     problem: Problem,
     *,
@@ -49,6 +78,7 @@ def problem_diagnostic(
     manifest_display: str,
     cwd: Path,
     sources: SourceTexts,
+    record: Mapping[str, Any] | None = None,
 ) -> Diagnostic:
     """The diagnostic for a graph `problem`, pointing at the declaration it is about.
 
@@ -58,6 +88,7 @@ def problem_diagnostic(
         manifest_display: How to name the manifest when the problem has no file.
         cwd: Displayed paths are relative to it.
         sources: Where source lines come from.
+        record: The JSON record of ``problem.plugin``, to point the caret at a parameter.
 
     Example:
         >>> from mreg_di._problems import Problem, ProblemKind
@@ -68,16 +99,21 @@ def problem_diagnostic(
         >>> d.path, d.code
         ('m.json', 'cycle')
     """
+    column = problem.column
     if problem.file is None:
         path, source = manifest_display, None
     else:
         absolute = Path(os.path.normpath(manifest_dir / problem.file))
         path, source = display_path(absolute, cwd), sources.text(absolute)
+        if source is not None and not column:
+            lines = split_lines(source)
+            if 0 < problem.line <= len(lines):
+                column = parameter_column(problem, record, lines[problem.line - 1])
     return diagnostic_at(
         path,
         source,
         problem.line,
-        problem.column,
+        column,
         problem.kind.value,
         problem.message,
         hint=problem.hint,

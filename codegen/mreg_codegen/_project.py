@@ -179,8 +179,8 @@ def discover(
                 diagnostic_at(
                     display_path(init, cwd),
                     None,
-                    1,
-                    1,
+                    0,
+                    0,
                     "root-is-package",
                     f"SRC {display_path(root, cwd)!r} is itself a package, so it cannot be an "
                     "import root; its own __init__.py is skipped and modules under it are "
