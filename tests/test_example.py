@@ -166,10 +166,12 @@ class TestProductionRun:
 
     def test_development_profile_swaps_in_the_mock(self, production: _Run) -> None:
         """Asking the development profile for Storage gives the in-memory mock."""
-        assert (
-            "profile 'development': Storage is MemoryStorage (process memory (mock)); "
-            "profile 'production': FileSystemStorage"
-        ) in production.stdout
+        assert "profile 'development': Storage -> MemoryStorage, process memory (mock)\n" in (
+            production.stdout
+        )
+        assert "profile 'production': Storage -> FileSystemStorage, files in " in (
+            production.stdout
+        )
 
     def test_discovery_answers_every_query_without_imports(self, production: _Run) -> None:
         """Each discovery query prints an answer and discovery imports no plugin module."""
@@ -181,7 +183,7 @@ class TestProductionRun:
         )
         assert re.search(
             r"capabilities compression \(\+ archival preferred\): gzip-compressor 1\.4\.0, "
-            r"zlib-compressor 2\.1\.0\n",
+            r"zlib-compressor 2\.1\.0, processor-factory 1\.0\.0\n",
             out,
         )
         assert re.search(

@@ -119,6 +119,10 @@ def _config(workdir: Path, key: str, level: int) -> dict[str, dict[str, Any]]:
     }
 
 
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
+
+
 def _names(specs: Sequence[Any]) -> str:
     return ", ".join(f"{spec.name} {spec.version}" for spec in specs) or "(none)"
 
@@ -168,7 +172,8 @@ async def _work(
 
     _section(3, f"Round trip of {_shown(data_path)} ({len(data):,} bytes)")
     pipeline = registry.create_plugin("ingest-pipeline")
-    storage = registry.get(Storage)
+    # mypy rejects a Protocol where type[T] is expected (python/mypy#4717); the call is fine.
+    storage = registry.get(Storage)  # type: ignore[type-abstract]
     _say(f"storage in use: {type(storage).__name__}, {storage.describe()}")
     receipt = pipeline.ingest(key, data)
     restored = pipeline.retrieve(key)
@@ -185,7 +190,7 @@ async def _work(
         f"({receipt.analysis.size / receipt.stored_size:.2f}x smaller, encrypted)"
     )
     blob = storage.get(key)
-    cipher = registry.get(Cipher)
+    cipher = registry.get(Cipher)  # type: ignore[type-abstract]
     flipped = blob[:-40] + bytes([blob[-40] ^ 0x01]) + blob[-39:]
     try:
         cipher.decrypt(flipped, key.encode())
@@ -206,12 +211,10 @@ async def _work(
     _section(4, "Profiles: the development mock")
     other = "development" if args.profile != "development" else "production"
     peer = ModuleRegistry.from_manifest(args.manifest, profile=other, config=config)
-    peer_storage = peer.get(Storage)
-    _say(
-        f"profile {other!r}: Storage is {type(peer_storage).__name__} "
-        f"({peer_storage.describe()}); profile {args.profile!r}: {type(storage).__name__}"
-    )
-    _say("the same consumers, another profile: the mock wins there by priority 10 > 0")
+    peer_storage = peer.get(Storage)  # type: ignore[type-abstract]
+    for profile, bound in ((args.profile, storage), (other, peer_storage)):
+        _say(f"profile {profile!r}: Storage -> {type(bound).__name__}, {bound.describe()}")
+    _say("same manifest, same consumers: in development the mock wins by priority 10 > 0")
 
     _section(5, "Discovery (answered from the manifest, no plugin imported)")
     before = set(sys.modules)
@@ -265,7 +268,7 @@ async def _work(
     _section(7, "Metrics collected by the monitoring sinks")
     summary = registry.create_plugin("metrics-collector").summary()
     for source, metrics in summary.items():
-        values = ", ".join(f"{name}={value:,.4g}" for name, value in metrics.items())
+        values = ", ".join(f"{name}={_number(value)}" for name, value in metrics.items())
         _say(f"{source}: {values}")
     return 0
 
