@@ -39,7 +39,7 @@ from mreg_codegen._cache import (
     sha256_of,
 )
 from mreg_codegen._diagnostics import Diagnostic, diagnostic_at
-from mreg_codegen._graph_diagnostics import SourceTexts, problem_diagnostic
+from mreg_codegen._graph_diagnostics import SourceTexts, displayed_names, problem_diagnostic
 from mreg_codegen._project import (
     SourceFile,
     UsageError,
@@ -631,6 +631,9 @@ class _Run:
         from mreg_di._problems import Problem, ProblemKind
 
         sources = SourceTexts()
+        shown = displayed_names(
+            {raw["file"] for raw in by_name.values() if raw["file"]}, self.output.parent, self.cwd
+        )
         found = []
         for fields in problems:
             try:
@@ -645,6 +648,7 @@ class _Run:
                     cwd=self.cwd,
                     sources=sources,
                     record=by_name.get(problem.plugin or ""),
+                    shown=shown,
                 )
             )
         return found

@@ -251,7 +251,7 @@ def _add_validate(subparsers: _Subparsers) -> None:
 
 def _run_validate(args: argparse.Namespace, streams: Streams) -> int:
     from mreg_codegen._diagnostics import render_all
-    from mreg_codegen._graph_diagnostics import SourceTexts, problem_diagnostic
+    from mreg_codegen._graph_diagnostics import SourceTexts, displayed_names, problem_diagnostic
     from mreg_codegen._project import display_path
     from mreg_di._graph import profiles_of, validate_profiles
 
@@ -261,6 +261,7 @@ def _run_validate(args: argparse.Namespace, streams: Streams) -> int:
     profiles = [args.profile] if args.profile else profiles_of(manifest)
     problems, orders = validate_profiles(manifest, profiles)
     sources = SourceTexts()
+    names = displayed_names(manifest.files, path.parent, cwd)
     diagnostics = [
         problem_diagnostic(
             problem,
@@ -269,6 +270,7 @@ def _run_validate(args: argparse.Namespace, streams: Streams) -> int:
             cwd=cwd,
             sources=sources,
             record=_raw_or_none(manifest, problem.plugin),
+            shown=names,
         )
         for problem in problems
     ]

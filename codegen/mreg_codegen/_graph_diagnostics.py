@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ from mreg_codegen._project import display_path
 if TYPE_CHECKING:
     from mreg_di._problems import Problem
 
-__all__ = ["SourceTexts", "parameter_column", "problem_diagnostic"]
+__all__ = ["SourceTexts", "displayed_names", "parameter_column", "problem_diagnostic"]
 
 
 class SourceTexts:
@@ -79,6 +79,7 @@ def problem_diagnostic(
     cwd: Path,
     sources: SourceTexts,
     record: Mapping[str, Any] | None = None,
+    shown: Mapping[str, str] | None = None,
 ) -> Diagnostic:
     """The diagnostic for a graph `problem`, pointing at the declaration it is about.
 
@@ -89,6 +90,9 @@ def problem_diagnostic(
         cwd: Displayed paths are relative to it.
         sources: Where source lines come from.
         record: The JSON record of ``problem.plugin``, to point the caret at a parameter.
+        shown: Manifest-relative path -> displayed path, for the files whose two names differ
+            (`displayed_names`): locations quoted in the message are shown as the header
+            shows its own.
 
     Example:
         >>> from mreg_di._problems import Problem, ProblemKind
@@ -109,12 +113,28 @@ def problem_diagnostic(
             lines = split_lines(source)
             if 0 < problem.line <= len(lines):
                 column = parameter_column(problem, record, lines[problem.line - 1])
-    return diagnostic_at(
-        path,
-        source,
-        problem.line,
-        column,
-        problem.kind.value,
-        problem.message,
-        hint=problem.hint,
-    )
+    message, hint = problem.message, problem.hint
+    for relative, displayed in (shown or {}).items():
+        message = message.replace(f"{relative}:", f"{displayed}:")
+        hint = hint.replace(f"{relative}:", f"{displayed}:")
+    return diagnostic_at(path, source, problem.line, column, problem.kind.value, message, hint)
+
+
+def displayed_names(files: Iterable[str], manifest_dir: Path, cwd: Path) -> dict[str, str]:
+    """Manifest-relative path -> displayed path, for the files whose two names differ.
+
+    Longest paths come first, so that replacing them in a message never touches a longer
+    path through a shorter one it ends with.
+
+    Example:
+        >>> displayed_names(["../src/a.py"], Path("/p/build"), Path("/p"))
+        {'../src/a.py': 'src/a.py'}
+        >>> displayed_names(["src/a.py"], Path("/p"), Path("/p"))
+        {}
+    """
+    names = {}
+    for relative in sorted(files, key=len, reverse=True):
+        displayed = display_path(Path(os.path.normpath(manifest_dir / relative)), cwd)
+        if displayed != relative:
+            names[relative] = displayed
+    return names
