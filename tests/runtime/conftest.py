@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +25,19 @@ def project(tmp_path: Path) -> Iterator[Project]:
         forget(made.packages())
 
 
-@pytest.fixture
-def acme(project: Project) -> Project:
-    """The `ACME` package written and its manifest built."""
+@pytest.fixture(scope="session")
+def acme_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `ACME` package and its manifest, scanned once per session (never imported here)."""
+    template = Project(tmp_path_factory.mktemp("acme") / "src")
+    template.root.mkdir()
     for module, source in ACME.items():
-        project.write(module, source)
-    project.build()
-    assert project.problems == []
+        template.write(module, source)
+    template.build()
+    return template.root
+
+
+@pytest.fixture
+def acme(project: Project, acme_template: Path) -> Project:
+    """A private copy of the `ACME` package with its manifest (file paths are relative)."""
+    shutil.copytree(acme_template, project.root, dirs_exist_ok=True)
     return project
