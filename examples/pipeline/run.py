@@ -142,9 +142,9 @@ async def run_pipeline(args: argparse.Namespace, workdir: Path) -> int:
     registry = ModuleRegistry.from_manifest(args.manifest, profile=args.profile, config=config)
     elapsed_ms = (time.perf_counter() - started) * 1000
     _say(f"from_manifest: ready in {elapsed_ms:.1f} ms")
-    _say(f"plugin modules imported so far: {', '.join(_plugin_modules()) or 'none'}")
     registry.validate()
     _say("validate(): the graph is complete, unambiguous and acyclic")
+    _say(f"plugin modules imported so far: {', '.join(_plugin_modules()) or 'none'}")
     _say(f"cipher key: {key_origin} (256 bits, not shown)")
     _say("astart(): initializing the active singletons in dependency order")
     await registry.astart()
