@@ -41,7 +41,6 @@ _QUOTES = ('"""', "'''", '"', "'")
 _DESCRIPTIONS: dict[type[cst.CSTNode], str] = {
     cst.Call: "a call",
     cst.FormattedString: "an f-string",
-    cst.TemplatedString: "a template string",
     cst.Lambda: "a lambda",
     cst.ListComp: "a comprehension",
     cst.SetComp: "a comprehension",
@@ -56,6 +55,8 @@ _DESCRIPTIONS: dict[type[cst.CSTNode], str] = {
     cst.StarredDictElement: "an unpacked `**` mapping",
     cst.Ellipsis: "`...`",
 }
+if hasattr(cst, "TemplatedString"):  # t-strings (PEP 750), parsed by libcst >= 1.8
+    _DESCRIPTIONS[cst.TemplatedString] = "a template string"
 
 
 def describe(node: cst.CSTNode) -> str:
