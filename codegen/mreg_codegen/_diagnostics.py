@@ -102,7 +102,12 @@ class Diagnostic:
 
     @property
     def is_error(self) -> bool:
-        """Whether the diagnostic fails the build."""
+        """Whether the diagnostic fails the build.
+
+        Example:
+            >>> Diagnostic("a.py", 1, 1, "unresolved-base", "m", severity="warning").is_error
+            False
+        """
         return self.severity == "error"
 
     def render(self) -> str:
@@ -148,7 +153,12 @@ class Diagnostic:
         }
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
-        """The order diagnostics are shown in: by path, line, column, code, then message."""
+        """The order diagnostics are shown in: by path, line, column, code, then message.
+
+        Example:
+            >>> Diagnostic("a.py", 2, 5, "bad-name", "m").sort_key()
+            ('a.py', 2, 5, 'bad-name', 'm')
+        """
         return (self.path, self.line, self.column, self.code, self.message)
 
 
