@@ -264,7 +264,7 @@ class ScanCache:
             return cache
         try:
             text = path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no cache yet (or cannot be one)
             return cache
         except OSError as exc:
             cache.warning = f"cannot read the scan cache: {exc.strerror or exc}"
