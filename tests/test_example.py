@@ -300,3 +300,35 @@ class TestCommittedManifest:
         )
         assert result.returncode == 1
         assert '"1.2.1"' in result.stdout
+
+
+class TestExampleDocstrings:
+    """The examples in the example package's docstrings are right."""
+
+    def test_docstring_examples_pass(self, tmp_path: Path) -> None:
+        """doctest runs the examples of every pipeline_demo module and none fails."""
+        modules = sorted(
+            "pipeline_demo" if path.stem == "__init__" else f"pipeline_demo.{path.stem}"
+            for path in (SRC / "pipeline_demo").glob("*.py")
+        )
+        script = (
+            "import doctest, importlib\n"
+            f"results = [doctest.testmod(importlib.import_module(m)) for m in {modules!r}]\n"
+            "print(sum(r.attempted for r in results), sum(r.failed for r in results))\n"
+        )
+        env = _env()
+        env["PYTHONPATH"] += os.pathsep + str(SRC)
+        env["TMPDIR"] = str(tmp_path)  # some examples make temporary directories
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=HANG_GUARD_SECONDS,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        attempted, failed = map(int, result.stdout.split()[-2:])
+        assert failed == 0, result.stdout
+        assert attempted >= 20

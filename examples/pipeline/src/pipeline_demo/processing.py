@@ -53,6 +53,11 @@ class Receipt:
         compressed_size: Bytes after compression.
         stored_size: Bytes actually stored (compressed, encrypted, with nonce and tag).
         sha256: Digest of the original data, to verify a round trip.
+
+    Example:
+        >>> from pipeline_demo.interfaces import Analysis
+        >>> Receipt("k", Analysis(1, 1, 0.0, 1.0, 0, (), 1.0), 9, 61, "ab").stored_size
+        61
     """
 
     key: str
@@ -87,6 +92,19 @@ class IngestPipeline:
         cipher: The active cipher.
         analyzer: The active analyzer.
         metrics: Every active metrics sink.
+
+    Example:
+        >>> from pipeline_demo.analysis import ByteAnalyzer
+        >>> from pipeline_demo.compression import ZlibCompressor
+        >>> from pipeline_demo.encryption import HmacCtrCipher
+        >>> from pipeline_demo.storage import MemoryStorage
+        >>> zlib = ZlibCompressor(metrics=[])
+        >>> pipeline = IngestPipeline(MemoryStorage(metrics=[]), zlib,
+        ...     HmacCtrCipher("22" * 32, metrics=[]), ByteAnalyzer(zlib, metrics=[]), metrics=[])
+        >>> pipeline.ingest("note", b"hello" * 10).analysis.distinct
+        4
+        >>> pipeline.retrieve("note")[:10]
+        b'hellohello'
     """
 
     def __init__(
@@ -140,6 +158,10 @@ class Strategy:
         workers: Threads compressing frames at once.
         seal_each_frame: Encrypt every frame separately (readable one by one) rather than the
             whole container once.
+
+    Example:
+        >>> STRATEGIES["low-latency"].describe()
+        '4 KiB frames, 1 thread, each frame sealed'
     """
 
     code: int
@@ -180,6 +202,15 @@ class ChunkedProcessor:
         compressor: Compresses each frame.
         cipher: Seals the container or each frame.
         metrics: Every active metrics sink.
+
+    Example:
+        >>> from pipeline_demo.compression import ZlibCompressor
+        >>> from pipeline_demo.encryption import HmacCtrCipher
+        >>> processor = ChunkedProcessor("low-latency", ZlibCompressor(metrics=[]),
+        ...                              HmacCtrCipher("33" * 32, metrics=[]), metrics=[])
+        >>> container = processor.process(bytes(10_000))
+        >>> processor.frames, processor.restore(container) == bytes(10_000)
+        (3, True)
     """
 
     def __init__(
@@ -304,6 +335,15 @@ def make_processor(
 
     Raises:
         ValueError: `variant` is not one of the three.
+
+    Example:
+        >>> from pipeline_demo.compression import ZlibCompressor
+        >>> from pipeline_demo.encryption import HmacCtrCipher
+        >>> make_processor("turbo", ZlibCompressor(metrics=[]),  # doctest: +ELLIPSIS
+        ...                HmacCtrCipher("44" * 32, metrics=[]), metrics=[])
+        Traceback (most recent call last):
+        ...
+        ValueError: processor-factory: unknown variant 'turbo'; choose one of high-performance, ...
     """
     if variant not in STRATEGIES:
         raise ValueError(
