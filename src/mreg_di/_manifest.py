@@ -533,14 +533,29 @@ class Manifest:
         A plugin is bound to each interface it provides and to its own qualified name. The
         index is built from the raw records on first call, without building records.
         """
-        if self._index is None:
-            index: dict[str, list[str]] = {}
-            for raw in sorted(self._raw, key=lambda d: d["name"]):
-                own = f"{raw['module']}.{raw['qualname']}"
-                for bound in {*raw["provides"], own}:
-                    index.setdefault(bound, []).append(raw["name"])
+        index = self._index
+        if index is None:
+            # Only interfaces are indexed; a plugin's own qualified name is looked up in a
+            # second, plain dict. Both are built in one pass without sorting every record.
+            index = {}
+            own: dict[str, list[str]] = {}
+            for raw in self._raw:
+                name = raw["name"]
+                for bound in raw["provides"]:
+                    found = index.get(bound)
+                    if found is None:
+                        index[bound] = [name]
+                    elif found[-1] != name:  # a record listing an interface twice
+                        found.append(name)
+                own.setdefault(raw["module"] + "." + raw["qualname"], []).append(name)
+            for qualified, names in own.items():
+                found = index.get(qualified)
+                index[qualified] = names if found is None else sorted({*found, *names})
+            for names in index.values():
+                if len(names) > 1:
+                    names.sort()
             self._index = index
-        return self._index.get(interface, [])
+        return index.get(interface, [])
 
     def order_for(self, profile: str | None) -> list[str] | None:
         """The build-time dependency order for `profile`, or ``None`` if it was not computed.
