@@ -11,7 +11,14 @@ import hashlib
 from pathlib import Path
 
 from benchmarks._codegen import scan, scan_problem
-from benchmarks._common import BENCHMARKS, Figures, child_env, run_child, unavailable
+from benchmarks._common import (
+    BENCHMARKS,
+    Figures,
+    child_env,
+    run_child,
+    summarize,
+    unavailable,
+)
 
 __all__ = ["LIBRARIES", "measure_per_get"]
 
@@ -103,30 +110,48 @@ def _prepare_subjects(workdir: Path) -> tuple[Path, str]:
     return manifest, "mreg-codegen"
 
 
-def measure_per_get(workdir: Path, repeats: int, budget: float) -> Figures:
+def measure_per_get(workdir: Path, repeats: int, budget: float, rounds: int) -> Figures:
     """ns per call for a cached singleton and for a new instance with three dependencies.
+
+    Every library runs once per round, in a fresh process, the order rotating from round to
+    round, so that load from other work on the machine spreads over all of them; a library's
+    figure is the median of its samples from every round.
 
     Returns ``{"manifest": <origin of mreg_di's manifest>, "rows": {library: figures}}``.
     """
     manifest, origin = _prepare_subjects(workdir)
+    keys = list(LIBRARIES)
+    samples: dict[str, dict[str, list[float]]] = {
+        key: {"singleton": [], "new3": []} for key in keys
+    }
+    calls: dict[str, dict[str, int]] = {key: {} for key in keys}
+    problems: dict[str, str] = {}
+    for round_index in range(rounds):
+        shift = round_index % len(keys)
+        for key in keys[shift:] + keys[:shift]:
+            if key in problems:
+                continue
+            argv = [str(BENCHMARKS / "_perget.py"), key.removesuffix("_unchecked")]
+            argv += ["--repeats", str(repeats), "--budget", str(budget)]
+            if key.startswith("mreg_di"):
+                argv += ["--manifest", str(manifest), "--package", "mb_get.subjects"]
+                argv += ["--type-checks", "off" if key.endswith("_unchecked") else "error"]
+            result = run_child(argv, child_env(workdir / "getbench"))
+            if result.problem:
+                problems[key] = result.problem
+                continue
+            for shape in ("singleton", "new3"):
+                runs = result.values[f"{shape}_runs_ns"].split(",")
+                samples[key][shape] += [float(run) for run in runs]
+                calls[key][shape] = int(result.number(f"{shape}_number"))
     out: dict[str, Figures] = {}
-    for key in LIBRARIES:
-        argv = [str(BENCHMARKS / "_perget.py"), key.removesuffix("_unchecked")]
-        argv += ["--repeats", str(repeats), "--budget", str(budget)]
-        if key.startswith("mreg_di"):
-            argv += ["--manifest", str(manifest), "--package", "mb_get.subjects"]
-            argv += ["--type-checks", "off" if key.endswith("_unchecked") else "error"]
-        result = run_child(argv, child_env(workdir / "getbench"))
-        if result.problem:
-            out[key] = unavailable(result.problem)
+    for key in keys:
+        if key in problems:
+            out[key] = unavailable(problems[key])
             continue
-        out[key] = {
-            shape: {
-                "median": result.number(f"{shape}_median_ns"),
-                "min": result.number(f"{shape}_min_ns"),
-                "calls_per_repeat": int(result.number(f"{shape}_number")),
-                "unit": "ns",
-            }
-            for shape in ("singleton", "new3")
-        }
+        out[key] = {}
+        for shape in ("singleton", "new3"):
+            figures = summarize(samples[key][shape], "ns", 1)
+            figures["calls_per_run"] = calls[key][shape]
+            out[key][shape] = figures
     return {"manifest": origin, "rows": out}

@@ -110,8 +110,9 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "codegen_repeats": 1 if quick else 3,
         "memory_size": args.memory_size or (largest if quick else 10000),
         "memory_repeats": 1 if quick else 3,
-        "get_repeats": 3 if quick else 7,
-        "get_budget": 0.02 if quick else 0.2,
+        "get_repeats": 3 if quick else 5,
+        "get_budget": 0.02 if quick else 0.1,
+        "get_rounds": 1 if quick else 3,
     }
 
 
@@ -218,7 +219,7 @@ def run(settings: dict[str, Any], workdir: Path, argv: Sequence[str]) -> dict[st
     if "per_get" in sections:
         _log("per-get: one process per library")
         results["per_get"] = measure_per_get(
-            workdir, settings["get_repeats"], settings["get_budget"]
+            workdir, settings["get_repeats"], settings["get_budget"], settings["get_rounds"]
         )
     if "codegen" in sections:
         n = settings["codegen_size"]

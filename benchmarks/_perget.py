@@ -201,15 +201,14 @@ LIBRARIES: dict[str, Setup] = {
 }
 
 
-def _time(getter: Getter, repeats: int, budget: float) -> tuple[float, float, int]:
-    """Median and minimum ns per call over `repeats` timeit runs of about `budget` seconds."""
+def _time(getter: Getter, repeats: int, budget: float) -> tuple[list[float], int]:
+    """ns per call of each of `repeats` timeit runs of about `budget` seconds, and the loop size."""
     timer = timeit.Timer(getter)
     number = 1
     while (elapsed := timer.timeit(number)) < budget / 10:
         number *= 4
     number = max(1, int(number * budget / max(elapsed, 1e-9)))
-    runs = [t / number * 1e9 for t in timer.repeat(repeat=repeats, number=number)]
-    return statistics.median(runs), min(runs), number
+    return [t / number * 1e9 for t in timer.repeat(repeat=repeats, number=number)], number
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,9 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error={args.library}: new3 must build a new S around the same singletons")
         return 1
     for label, getter in (("singleton", singleton), ("new3", new3)):
-        median, minimum, number = _time(getter, args.repeats, args.budget)
-        print(f"{label}_median_ns={median:.1f}")
-        print(f"{label}_min_ns={minimum:.1f}")
+        runs, number = _time(getter, args.repeats, args.budget)
+        print(f"{label}_median_ns={statistics.median(runs):.1f}")
+        print(f"{label}_runs_ns={','.join(f'{run:.1f}' for run in runs)}")
         print(f"{label}_number={number}")
     return 0
 
