@@ -2,10 +2,12 @@
 
 Parsing runs in worker processes so that one file cannot kill the run: libcst's native parser
 can crash the whole interpreter (a segmentation fault or a Rust stack overflow on deeply nested
-expressions), which no ``try`` can catch. `run_tasks` hands each worker small batches and
-receives one result per task, in order, so when a worker dies the parent knows exactly which
-task it was on: that task gets the `on_crash` result, the rest of the batch goes back in the
-queue, and a fresh worker takes over.
+expressions), which no ``try`` can catch. `run_tasks` hands each worker batches of tasks and
+receives one message of results per batch; before each task the worker writes the task's index
+into a shared-memory integer, so when a worker dies the parent knows exactly which task it was
+on: that task gets the `on_crash` result, the tasks it had not answered go back in the queue,
+and a fresh worker takes over. Batches shrink as the queue empties, so the workers finish
+together.
 
 Whatever a worker writes to stderr goes to a temporary log, so a dying parser's last words
 ("fatal runtime error: stack overflow") end up in the crash description rather than in the
@@ -62,7 +64,7 @@ def describe_exit(exitcode: int | None) -> str:
     return f"exited with status {exitcode}"
 
 
-def _worker_main(conn: Connection, func: Callable[[Any], Any], log: str) -> None:
+def _worker_main(conn: Connection, func: Callable[[Any], Any], log: str, current: Any) -> None:
     # The parent handles Ctrl-C and stops the workers; a worker must not print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # What a dying parser prints ("fatal runtime error: stack overflow") goes to `log`, for the
@@ -78,12 +80,14 @@ def _worker_main(conn: Connection, func: Callable[[Any], Any], log: str) -> None
             return
         if batch is _STOP:
             return
+        answers: list[tuple[int, bool, Any]] = []
         for index, task in batch:
+            current.value = index  # shared memory: readable by the parent after a crash
             try:
-                message: tuple[int, bool, Any] = (index, True, func(task))
+                answers.append((index, True, func(task)))
             except Exception as exc:  # a bug in `func`: report it for this task only
-                message = (index, False, f"{type(exc).__name__}: {exc}")
-            conn.send(message)
+                answers.append((index, False, f"{type(exc).__name__}: {exc}"))
+        conn.send(answers)
 
 
 def _context() -> BaseContext:
@@ -97,19 +101,20 @@ def _context() -> BaseContext:
 class _Worker(Generic[T]):
     """One worker process and the task indexes it has been sent but not answered."""
 
-    __slots__ = ("conn", "inflight", "log", "process")
+    __slots__ = ("batches", "conn", "current", "log", "process")
 
     def __init__(self, context: BaseContext, func: Callable[[T], Any]) -> None:
         fd, self.log = tempfile.mkstemp(prefix="mreg-codegen-worker-", suffix=".log")
         os.close(fd)
+        self.current = context.RawValue("q", -1)
         parent_conn, child_conn = context.Pipe(duplex=True)
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=_worker_main, args=(child_conn, func, self.log), daemon=True
+            target=_worker_main, args=(child_conn, func, self.log, self.current), daemon=True
         )
         self.process.start()
         child_conn.close()
         self.conn = parent_conn
-        self.inflight: deque[int] = deque()
+        self.batches: deque[list[int]] = deque()
 
     def last_words(self) -> str:
         """The last line the worker wrote to stderr, if any."""
@@ -131,7 +136,12 @@ class _Worker(Generic[T]):
 
     def send(self, indexes: list[int], tasks: Sequence[T]) -> None:
         self.conn.send([(index, tasks[index]) for index in indexes])
-        self.inflight.extend(indexes)
+        self.batches.append(indexes)
+
+    @property
+    def inflight(self) -> list[int]:
+        """Task indexes sent and not answered, in the order the worker runs them."""
+        return [index for batch in self.batches for index in batch]
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -176,14 +186,15 @@ def run_tasks(
     results: list[Any] = [None] * len(tasks)
     pending: deque[int] = deque(range(len(tasks)))
     count = min(jobs, len(tasks))
-    batch = max(1, min(_MAX_BATCH, len(tasks) // (count * 8)))
     done = 0
     workers: list[_Worker[T]] = []
 
     def feed(worker: _Worker[T]) -> None:
-        # Two batches in flight keep a worker busy while the parent reads its results.
-        while pending and len(worker.inflight) < 2 * batch:
-            take = [pending.popleft() for _ in range(min(batch, len(pending)))]
+        # A second batch in flight keeps a worker busy while the parent reads its results;
+        # batches shrink with the queue (guided scheduling) so that workers finish together.
+        while pending and len(worker.batches) < 2:
+            size = max(1, min(_MAX_BATCH, len(pending) // (count * 4)))
+            take = [pending.popleft() for _ in range(size)]
             try:
                 worker.send(take, tasks)
             except OSError:  # it has just died; the wait loop sees that and buries it
@@ -234,14 +245,15 @@ def _drain(
     finish: Callable[[int, Any], None],
     on_crash: Callable[[T, str, bool], Any],
 ) -> bool:
-    """Take every result the worker has sent; report whether its pipe was closed."""
+    """Take every batch of results the worker has sent; report whether its pipe was closed."""
     try:
         while worker.conn.poll():
-            index, ok, value = worker.conn.recv()
-            expected = worker.inflight.popleft()
-            if index != expected:  # pragma: no cover - the protocol keeps them in order
-                raise RuntimeError(f"worker answered task {index}, expected {expected}")
-            finish(index, value if ok else on_crash(tasks[index], value, False))
+            answers = worker.conn.recv()
+            expected = worker.batches.popleft()
+            if [answer[0] for answer in answers] != expected:  # pragma: no cover - protocol
+                raise RuntimeError(f"a worker answered {answers!r:.80}, expected {expected}")
+            for index, ok, value in answers:
+                finish(index, value if ok else on_crash(tasks[index], value, False))
     except (EOFError, OSError):
         return True
     return False
@@ -254,15 +266,19 @@ def _bury(
     finish: Callable[[int, Any], None],
     on_crash: Callable[[T, str, bool], Any],
 ) -> None:
-    """A worker died: its current task crashed it; the others go back to the queue."""
+    """A worker died: the task it was on crashed it; the others go back to the queue."""
     worker.process.join()
     reason = describe_exit(worker.process.exitcode)
     words = worker.last_words()
     if words:
         reason += f": {words}"
+    unanswered = worker.inflight
     worker.close()
-    if worker.inflight:
-        culprit = worker.inflight.popleft()
-        finish(culprit, on_crash(tasks[culprit], reason, True))
-        pending.extendleft(reversed(worker.inflight))
-        worker.inflight.clear()
+    if not unanswered:
+        return
+    current = worker.current.value
+    # Dying between tasks (current not among them) still blames the first: the queue must
+    # shrink, or a worker that always dies would be replaced forever.
+    culprit = current if current in unanswered else unanswered[0]
+    finish(culprit, on_crash(tasks[culprit], reason, True))
+    pending.extendleft(reversed([index for index in unanswered if index != culprit]))
