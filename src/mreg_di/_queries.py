@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from mreg_di._discovery import (
+from mreg_di._discovery_checks import (
     check_interface,
     check_limit,
     check_metadata_filter,

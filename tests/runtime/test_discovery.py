@@ -22,10 +22,10 @@ from mreg_di import Manifest, PluginSpec, PluginType
 from mreg_di._discovery import (
     ALL_PROFILES,
     Discovery,
-    check_version_filter,
     discover,
     discover_semantically,
 )
+from mreg_di._discovery_checks import check_version_filter
 from mreg_di._queries import PluginCapabilityQuery, PluginDiscoveryQuery, PluginSemanticQuery
 from mreg_di._registration import PluginConfig
 from mreg_di._registry import ModuleRegistry
