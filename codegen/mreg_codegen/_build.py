@@ -22,7 +22,7 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -47,6 +47,9 @@ from mreg_codegen._project import (
     display_path,
     resolve_roots,
 )
+
+if TYPE_CHECKING:
+    from mreg_di._manifest import Manifest
 
 __all__ = ["GENERATOR", "ScanOptions", "ScanReport", "ScanStats", "scan_project"]
 
@@ -305,6 +308,11 @@ def scan_project(
     return report
 
 
+def _digest(data: object) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _cache_warning(cache_path: Path, cwd: Path, message: str) -> Diagnostic:
     return diagnostic_at(
         display_path(cache_path, cwd),
@@ -379,36 +387,35 @@ class _Run:
         except (TypeError, ValueError) as exc:
             raise CacheCorruptError(f"a cached diagnostic is malformed: {exc}") from exc
         inputs = self._inputs_digest(results)
-        outcome = cache.outcome(inputs)
+        stored = cache.outcome()
         existing: bytes | None = None
         with contextlib.suppress(OSError):
             existing = self.output.read_bytes()
+        existing_sha = None if existing is None else sha256_of(existing)
         text: str | None = None
         by_name: dict[str, dict[str, Any]] = {}
         if (
-            outcome is not None
-            and outcome.manifest_sha256 is not None
-            and existing is not None
-            and sha256_of(existing) == outcome.manifest_sha256
+            stored is not None
+            and stored.inputs == inputs
+            and stored.manifest_sha256 is not None
+            and stored.manifest_sha256 == existing_sha
         ):
             # Unchanged inputs, untouched manifest: no record needs reading. (A manifest was
             # produced, so there was no error, so no diagnostic across files either.)
             self.stats.graph_cached = True
-            self.stats.plugins = outcome.plugins
-            text = existing.decode("utf-8")
+            self.stats.plugins = stored.plugins
+            outcome = stored
+            text = existing.decode("utf-8") if existing is not None else None
         else:
             records = self._records(cache, results)
             self.stats.plugins = len(records)
             unique = self._check_across_files(records, diagnostics)
             by_name = {raw["name"]: raw for raw in unique}
             has_errors = any(d.is_error for d in diagnostics)
-            if outcome is None:
-                outcome, text = self._validate(inputs, unique, results, has_errors)
-                cache.store_outcome(outcome)
-            else:
-                self.stats.graph_cached = True
-                if outcome.manifest_sha256 is not None and not has_errors:
-                    text = self._assemble(unique, results, outcome.orders)
+            outcome, text = self._outcome(inputs, unique, results, has_errors, stored, existing_sha)
+            cache.store_outcome(outcome)
+            if text is None and outcome.manifest_sha256 is not None and existing is not None:
+                text = existing.decode("utf-8")  # the manifest on disk is the one to write
         diagnostics.extend(self._problem_diagnostics(outcome.problems, by_name))
         if any(d.is_error for d in diagnostics):
             text = None
@@ -559,13 +566,63 @@ class _Run:
 
     # -- the graph --------------------------------------------------------------------------
 
-    def _validate(
+    def _outcome(
         self,
         inputs: str,
         unique: list[dict[str, Any]],
         results: Sequence[FileResult | CachedScan],
         has_errors: bool,
+        stored: Outcome | None,
+        existing_sha: str | None,
     ) -> tuple[Outcome, str | None]:
+        """Validate the graph (unless the records are those of `stored`) and key the result.
+
+        The graph depends on the records alone, so editing a file that declares nothing (an
+        interfaces module, a comment) reuses the stored problems and orders; the manifest
+        depends on the records and on the hashes of the files that declare them.
+
+        Returns:
+            The outcome, and the manifest text when it had to be assembled (``None`` when
+            there are errors, or when the manifest on disk is already the one to write).
+        """
+        graph_key = _digest(sorted(unique, key=lambda raw: raw["name"]))
+        files = self._declaring_files(unique, results)
+        if any(isinstance(result, CachedScan) and result.record_count for result in results):
+            # Records read back from the cache are checked as the manifest will check them,
+            # before the graph trusts them: a tampered cache must not become a wrong result.
+            self._manifest(unique, files, {})
+        manifest_key = _digest([graph_key, files])
+        if stored is not None and stored.graph_key == graph_key:
+            self.stats.graph_cached = True
+            problems, orders = stored.problems, stored.orders
+        else:
+            problems, orders = self._validate(unique)
+        manifest_sha = text = None
+        if not problems and not has_errors:
+            if (
+                stored is not None
+                and stored.manifest_key == manifest_key
+                and stored.manifest_sha256 is not None
+                and stored.manifest_sha256 == existing_sha
+            ):
+                manifest_sha = existing_sha
+            else:
+                text = self._assemble(unique, results, orders)
+                manifest_sha = sha256_of(text.encode("utf-8"))
+        outcome = Outcome(
+            inputs=inputs,
+            graph_key=graph_key,
+            manifest_key=manifest_key,
+            problems=problems,
+            orders=orders,
+            plugins=self.stats.plugins,
+            manifest_sha256=manifest_sha,
+        )
+        return outcome, text
+
+    def _validate(
+        self, unique: list[dict[str, Any]]
+    ) -> tuple[tuple[dict[str, Any], ...], dict[str, list[str]]]:
         from mreg_di._graph import validate_profiles
         from mreg_di._resolve import RecordCatalogue
         from mreg_di._spec import PluginRecord
@@ -575,20 +632,20 @@ class _Run:
         except (KeyError, TypeError, ValueError) as exc:
             raise CacheCorruptError(f"a cached record is malformed: {exc!r}") from exc
         problems, orders = validate_profiles(RecordCatalogue(records))
-        text = None
-        if not problems and not has_errors:
-            text = self._assemble(unique, results, orders)
         serialised = tuple(
             {**attrs.asdict(problem), "kind": problem.kind.value} for problem in problems
         )
-        outcome = Outcome(
-            inputs=inputs,
-            problems=serialised,
-            orders=orders,
-            plugins=self.stats.plugins,
-            manifest_sha256=None if text is None else sha256_of(text.encode("utf-8")),
-        )
-        return outcome, text
+        return serialised, orders
+
+    def _declaring_files(
+        self, unique: list[dict[str, Any]], results: Sequence[FileResult | CachedScan]
+    ) -> dict[str, str]:
+        declaring = {raw["file"] for raw in unique}
+        return {
+            file.rel_file: result.sha256
+            for file, result in zip(self.files, results, strict=True)
+            if file.rel_file in declaring
+        }
 
     def _assemble(
         self,
@@ -596,15 +653,17 @@ class _Run:
         results: Sequence[FileResult | CachedScan],
         orders: dict[str, list[str]],
     ) -> str:
+        return self._manifest(unique, self._declaring_files(unique, results), orders).dumps()
+
+    def _manifest(
+        self,
+        unique: list[dict[str, Any]],
+        files: dict[str, str],
+        orders: dict[str, list[str]],
+    ) -> Manifest:
         from mreg_di._errors import ManifestError
         from mreg_di._manifest import GENERATED_MARKER, SCHEMA_VERSION, Manifest
 
-        declaring = {raw["file"] for raw in unique}
-        files = {
-            file.rel_file: result.sha256
-            for file, result in zip(self.files, results, strict=True)
-            if file.rel_file in declaring
-        }
         # The layout of Manifest.build, from the records' JSON form: cached records never
         # need to become objects.
         data = {
@@ -621,7 +680,7 @@ class _Run:
             )
         except ManifestError as exc:
             raise CacheCorruptError(str(exc)) from exc
-        return manifest.dumps()
+        return manifest
 
     def _problem_diagnostics(
         self, problems: Sequence[dict[str, Any]], by_name: Mapping[str, dict[str, Any]]

@@ -59,7 +59,7 @@ __all__ = [
     "sha256_of",
 ]
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Version of the cache files' layout; a cache of another format is ignored."""
 
 DEFAULT_CACHE_DIR = ".mreg-cache"
@@ -176,7 +176,11 @@ class Outcome:
     """The result of the stages after scanning, for one set of inputs.
 
     Attributes:
-        inputs: Digest of every input (files, modules, hashes, options).
+        inputs: Digest of every input (files, modules, hashes, options): when it is the same,
+            so is everything else.
+        graph_key: Digest of the records, which alone decide the graph.
+        manifest_key: Digest of the records and the hashes of the files declaring them,
+            which decide the manifest.
         problems: Graph problems as ``attrs.asdict(Problem)`` with the kind's value.
         orders: Profile -> dependency order, for profiles without problems.
         plugins: How many declarations the files hold.
@@ -184,11 +188,13 @@ class Outcome:
             errors.
 
     Example:
-        >>> Outcome("digest", (), {"default": []}, 0, None).manifest_sha256 is None
-        True
+        >>> Outcome("in", "graph", "manifest", (), {"default": []}, 0, None).plugins
+        0
     """
 
     inputs: str
+    graph_key: str
+    manifest_key: str
     problems: tuple[dict[str, Any], ...]
     orders: dict[str, list[str]]
     plugins: int
@@ -400,13 +406,15 @@ class ScanCache:
 
     # -- the later stages -------------------------------------------------------------------
 
-    def outcome(self, inputs: str) -> Outcome | None:
-        """The cached outcome for these `inputs`, if it is the last one stored."""
+    def outcome(self) -> Outcome | None:
+        """The outcome stored last, if any (the caller compares its keys)."""
         data = self._outcome
-        if data is None or data["inputs"] != inputs:
+        if data is None:
             return None
         return Outcome(
-            inputs=inputs,
+            inputs=data["inputs"],
+            graph_key=data["graph_key"],
+            manifest_key=data["manifest_key"],
             problems=tuple(data["problems"]),
             orders={k: list(v) for k, v in data["orders"].items()},
             plugins=data["plugins"],
@@ -417,6 +425,8 @@ class ScanCache:
         """Remember the outcome (replacing the previous one)."""
         data = {
             "inputs": outcome.inputs,
+            "graph_key": outcome.graph_key,
+            "manifest_key": outcome.manifest_key,
             "problems": list(outcome.problems),
             "orders": outcome.orders,
             "plugins": outcome.plugins,
@@ -500,7 +510,8 @@ def _check_entry(key: object, entry: object) -> None:
 def _check_outcome(outcome: object) -> None:
     if not isinstance(outcome, dict):
         raise _Malformed("$.outcome")
-    _check(isinstance(outcome.get("inputs"), str), "$.outcome.inputs")
+    for key in ("inputs", "graph_key", "manifest_key"):
+        _check(isinstance(outcome.get(key), str), f"$.outcome.{key}")
     problems = outcome.get("problems")
     _check(
         isinstance(problems, list) and all(isinstance(p, dict) for p in problems),

@@ -8,6 +8,7 @@ deeply nested (but otherwise valid) expression.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
@@ -88,6 +89,33 @@ class TestStats:
         assert not report.up_to_date
         write(report)
         assert Manifest.load(project / "m.json").record("memory-storage").spec.version == "1.3.0"
+
+    def test_edit_without_declarations_reuses_the_graph(self, project: Path) -> None:
+        """Editing a file that declares nothing re-parses it but keeps graph and manifest."""
+        write(scan(project))
+        interfaces = project / "src" / "acme" / "interfaces.py"
+        interfaces.write_text(interfaces.read_text() + "\n# a comment\n")
+        report = scan(project)
+        assert (report.stats.scanned, report.stats.graph_cached, report.up_to_date) == (
+            1,
+            True,
+            True,
+        )
+
+    def test_comment_in_a_plugin_file_reuses_the_graph(self, project: Path) -> None:
+        """A comment appended to a plugin's file changes its hash in the manifest, not the graph."""
+        write(scan(project))
+        storage = project / "src" / "acme" / "storage.py"
+        storage.write_text(storage.read_text() + "# a comment\n")
+        report = scan(project)
+        assert (report.stats.parsed, report.stats.graph_cached, report.up_to_date) == (
+            1,
+            True,
+            False,
+        )
+        write(report)
+        files = Manifest.load(project / "m.json").files
+        assert files["src/acme/storage.py"] == hashlib.sha256(storage.read_bytes()).hexdigest()
 
     def test_deleted_manifest_is_rebuilt_from_the_cache(self, project: Path) -> None:
         """A missing manifest with unchanged sources is assembled again without parsing."""
