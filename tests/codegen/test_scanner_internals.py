@@ -34,9 +34,25 @@ class TestFindExcessiveNesting:
 
     def test_chain_counts_across_bracket_levels(self) -> None:
         """Operators chained at every level of one path add up."""
-        half = MAX_CHAIN // 2
+        half = MAX_CHAIN // 2 + 5
         text = "x = " + "+1" * half + "+(" + "+1" * half + ")"
         assert find_excessive_nesting(text) is not None
+
+    def test_higher_precedence_operators_nest_per_operand(self) -> None:
+        """In a long sum of products, each product's operators nest only inside its own term."""
+        terms = ["-c[0] * x.real ** 2 / 7"] * (MAX_CHAIN - 10)
+        assert find_excessive_nesting("y = " + " + ".join(terms)) is None
+        assert find_excessive_nesting("y = " + " * ".join(["2"] * (MAX_CHAIN + 2))) is not None
+
+    def test_comparisons_do_not_nest(self) -> None:
+        """Chained comparisons, ``not in`` and ``is not`` are flat in the parsed tree."""
+        text = "y = a" + " < b not in c is not d" * 2000
+        assert find_excessive_nesting(text) is None
+
+    def test_unary_chains_nest(self) -> None:
+        """Each unary operator or ``not`` nests the next one."""
+        assert find_excessive_nesting("y = " + "-" * (MAX_CHAIN + 1) + "1") is not None
+        assert find_excessive_nesting("y = " + "not " * (MAX_CHAIN + 1) + "x") is not None
 
     def test_commas_semicolons_and_newlines_end_chains(self) -> None:
         """Separators reset the chain, so long flat code is fine."""
