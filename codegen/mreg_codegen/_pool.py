@@ -144,12 +144,17 @@ class _Worker(Generic[T]):
         return [index for batch in self.batches for index in batch]
 
     def stop(self) -> None:
+        """Ask the (idle) worker to exit; kill it if it does not within five seconds."""
         with contextlib.suppress(OSError):
             self.conn.send(_STOP)
         self.process.join(timeout=5)
+        self.kill()
+
+    def kill(self) -> None:
+        """End the worker now, whatever it is doing, and release its pipe and log."""
         if self.process.is_alive():
             self.process.kill()
-            self.process.join()
+        self.process.join()
         self.close()
 
 
@@ -233,9 +238,13 @@ def run_tasks(
                 worker = _Worker(context, func)
                 workers.append(worker)
                 feed(worker)
-    finally:
+    except BaseException:
+        # Ctrl-C or a bug in the parent: do not wait for batches nobody will read.
         for worker in workers:
-            worker.stop()
+            worker.kill()
+        raise
+    for worker in workers:
+        worker.stop()
     return results
 
 

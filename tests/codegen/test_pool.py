@@ -7,6 +7,7 @@ ctypes), exactly as a native parser crash would.
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import tempfile
 from pathlib import Path
@@ -96,6 +97,21 @@ class TestRunTasks:
         monkeypatch.setenv("TMPDIR", str(tmp_path))
         monkeypatch.setattr(tempfile, "tempdir", None)
         run_tasks(double_or_die, list(range(12)), jobs=2, on_crash=crash_result)
+        assert list(tmp_path.iterdir()) == []
+
+    def test_interrupted_parent_kills_its_workers(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An exception in the parent (Ctrl-C) ends every worker at once and leaves no log."""
+        monkeypatch.setenv("TMPDIR", str(tmp_path))
+        monkeypatch.setattr(tempfile, "tempdir", None)
+
+        def interrupt(done: int) -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            run_tasks(abs, list(range(500)), jobs=2, on_crash=crash_result, on_result=interrupt)
+        assert multiprocessing.active_children() == []
         assert list(tmp_path.iterdir()) == []
 
     def test_exit_status(self) -> None:
