@@ -230,35 +230,10 @@ class DiscoveryMixin:
             ['aes']
         """
         if type is not None and not isinstance(type, str):
-            from mreg_di._queries import PluginCapabilityQuery, PluginDiscoveryQuery
-
             given = (capabilities, optional_capabilities, provides, version, profile, metadata)
             if given != ((), (), None, None, None, None):
                 raise TypeError(_QUERY_CONFLICT)
-            if isinstance(type, PluginCapabilityQuery):
-                return self._discovery().discover(
-                    self._discovery_profile(type.profile),
-                    capabilities=type.required,
-                    optional_capabilities=type.optional,
-                )
-            if isinstance(type, PluginDiscoveryQuery):
-                return self._discovery().discover(
-                    self._discovery_profile(type.profile),
-                    type=type.type,
-                    capabilities=type.capabilities,
-                    optional_capabilities=type.optional_capabilities,
-                    provides=type.provides,
-                    version=type.version,
-                    metadata=type.metadata,
-                )
-            hint = (
-                "use discover_plugins_semantically for a PluginSemanticQuery"
-                if _is_semantic_query(type)
-                else "pass a PluginType, a string, or a PluginDiscoveryQuery"
-            )
-            raise TypeError(
-                f"type must be a PluginType, a string or a query, not {type!r}\nHint: {hint}"
-            )
+            return self._discover_query(type)
         return self._discovery().discover(
             self._discovery_profile(profile),
             type=type,
@@ -306,10 +281,35 @@ class DiscoveryMixin:
             )
         if optional != ():
             raise TypeError(_QUERY_CONFLICT)
-        return self._discovery().discover(
-            self._discovery_profile(required.profile),
-            capabilities=required.required,
-            optional_capabilities=required.optional,
+        return self._discover_query(required)
+
+    def _discover_query(self, query: object) -> list[PluginSpec]:
+        """Run a structured query object, in its profile or else the registry's."""
+        from mreg_di._queries import PluginCapabilityQuery, PluginDiscoveryQuery
+
+        if isinstance(query, PluginCapabilityQuery):
+            return self._discovery().discover(
+                self._discovery_profile(query.profile),
+                capabilities=query.required,
+                optional_capabilities=query.optional,
+            )
+        if isinstance(query, PluginDiscoveryQuery):
+            return self._discovery().discover(
+                self._discovery_profile(query.profile),
+                type=query.type,
+                capabilities=query.capabilities,
+                optional_capabilities=query.optional_capabilities,
+                provides=query.provides,
+                version=query.version,
+                metadata=query.metadata,
+            )
+        hint = (
+            "use discover_plugins_semantically for a PluginSemanticQuery"
+            if _is_semantic_query(query)
+            else "pass a PluginType, a string, or a PluginDiscoveryQuery"
+        )
+        raise TypeError(
+            f"type must be a PluginType, a string or a query, not {query!r}\nHint: {hint}"
         )
 
     @overload
@@ -379,14 +379,8 @@ class DiscoveryMixin:
                 raise TypeError(f"intent must be a string or a PluginSemanticQuery, not {intent!r}")
             if (context, requirements, limit, profile) != (None, (), None, None):
                 raise TypeError(_QUERY_CONFLICT)
-            return self._discovery().discover_semantically(  # type: ignore[call-overload, no-any-return]
-                intent.intent,
-                intent.context,
-                intent.requirements,
-                profile=self._discovery_profile(intent.profile),
-                limit=intent.limit,
-                explain=explain,
-            )
+            context, requirements = intent.context, intent.requirements
+            limit, profile, intent = intent.limit, intent.profile, intent.intent
         return self._discovery().discover_semantically(  # type: ignore[call-overload, no-any-return]
             intent,
             context,
