@@ -171,7 +171,12 @@ class ScanReport:
 
 
 class ScanTask(NamedTuple):
-    """One file for a worker to scan (a tuple: cheap to pickle)."""
+    """One file for a worker to scan (a tuple: cheap to pickle).
+
+    Example:
+        >>> ScanTask("/p/src/a.py", "a", "src/a.py", "src/a.py", False, True).module
+        'a'
+    """
 
     path: str
     module: str
@@ -185,6 +190,15 @@ def scan_in_worker(task: ScanTask) -> FileResult:
     """Read, hash, pre-filter and parse one file. Runs in a worker process.
 
     libcst is imported here, on the worker's first file, never in the parent process.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = Path(tmp) / "a.py"
+        ...     _ = path.write_text("import os\\n")
+        ...     result = scan_in_worker(ScanTask(str(path), "a", "a.py", "a.py", False, True))
+        >>> result.parsed, result.records  # the pre-filter saw no mreg_di: hashed only
+        (False, ())
     """
     try:
         source = Path(task.path).read_bytes()
@@ -263,8 +277,8 @@ def scan_project(
 
     Example:
         >>> import tempfile
-        >>> root = Path(tempfile.mkdtemp())
-        >>> report = scan_project(ScanOptions([root], root / "m.json", use_cache=False))
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     report = scan_project(ScanOptions([tmp], Path(tmp) / "m.json", use_cache=False))
         >>> report.ok, report.stats.files
         (True, 0)
     """

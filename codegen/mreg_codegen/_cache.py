@@ -210,6 +210,10 @@ class CacheStats:
         rehashed_hits: Files whose stat changed (or was racy) but whose content had not.
         misses: Files that had to be scanned.
         records_loaded: Whether the records file had to be read.
+
+    Example:
+        >>> CacheStats(hits=3).misses
+        0
     """
 
     hits: int = 0
@@ -219,7 +223,12 @@ class CacheStats:
 
 
 class CacheCorruptError(Exception):
-    """Cached data turned out unusable after it was loaded (the scan starts over without it)."""
+    """Cached data turned out unusable after it was loaded (the scan starts over without it).
+
+    Example:
+        >>> str(CacheCorruptError("the cached records do not belong to the index"))
+        'the cached records do not belong to the index'
+    """
 
 
 class _Malformed(Exception):
@@ -244,7 +253,7 @@ class ScanCache:
 
     Example:
         >>> cache = ScanCache(None, fingerprint="test")
-        >>> cache.outcome("inputs") is None
+        >>> cache.outcome() is None
         True
     """
 

@@ -416,6 +416,11 @@ def run(argv: Sequence[str]) -> int:
     """Parse `argv` (without the program name), run the subcommand, return the exit status.
 
     Results go to ``sys.stdout`` and diagnostics to ``sys.stderr``, looked up at call time.
+
+    Example:
+        >>> run(["--version"])
+        mreg-codegen 0.1.0
+        0
     """
     streams = Streams(sys.stdout, sys.stderr)
     parser = build_parser()

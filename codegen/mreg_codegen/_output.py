@@ -32,9 +32,10 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
 
     Example:
         >>> import tempfile
-        >>> target = Path(tempfile.mkdtemp()) / "out" / "manifest.json"
-        >>> atomic_write(target, b"{}\\n")
-        >>> target.read_bytes()
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     target = Path(tmp) / "out" / "manifest.json"
+        ...     atomic_write(target, b"{}\\n")
+        ...     target.read_bytes()
         b'{}\\n'
     """
     directory = path.parent

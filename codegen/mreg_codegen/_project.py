@@ -120,6 +120,12 @@ def resolve_roots(
 
     Raises:
         UsageError: A root is missing or not a directory (the message names it as given).
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     resolve_roots([tmp, Path(tmp) / "."]) == [Path(tmp).resolve()]
+        True
     """
     resolved: set[Path] = set()
     for root in roots:

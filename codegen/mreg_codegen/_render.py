@@ -76,6 +76,15 @@ def graph_data(manifest: Manifest, profile: str | None) -> dict[str, Any]:
 
     ``order`` is the dependency order (dependencies first), or ``None`` when the graph has a
     cycle. Edges point from a consumer to its dependency.
+
+    Example:
+        >>> from mreg_di._manifest import Manifest
+        >>> from mreg_di._spec import PluginRecord, PluginSpec
+        >>> a = PluginRecord(PluginSpec("a", requires=["b"]), "m", "A")
+        >>> b = PluginRecord(PluginSpec("b"), "m", "B")
+        >>> data = graph_data(Manifest.build([a, b], files={}, order={}, generator="doc"), None)
+        >>> data["edges"], data["order"]
+        ([{'from': 'a', 'to': 'b', 'via': ['requires `b`']}], ['b', 'a'])
     """
     from mreg_di._errors import ResolutionError
     from mreg_di._graph import dependency_order
