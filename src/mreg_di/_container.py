@@ -143,6 +143,7 @@ class Container:
         self.overrides: dict[str, list[Override]] = {} if overrides is None else overrides
         self.providers: dict[ProviderKey, Any] = {}
         self.instantiated: set[ProviderKey] = set()
+        self._targets: dict[ProviderKey, _Target] = {}
         self._building: list[str] = []
         self._lock = threading.RLock()
 
@@ -219,7 +220,7 @@ class Container:
         if variant is not None:
             arguments["variant"] = variant
             origins["variant"] = "the variant passed to create_plugin_from_factory"
-        target = _Target(self, key, record, origins, dependencies)
+        target = self._targets[key] = _Target(self, key, record, origins, dependencies)
         scope = record.spec.scope
         kind = (
             providers.ThreadSafeSingleton
@@ -234,6 +235,71 @@ class Container:
         if stack:
             provider.override(_constant(stack[-1].instance))
         return provider
+
+    def prebuilt(self, name: str) -> Callable[[], Any] | None:
+        """A plain callable building a new instance of factory plugin `name`, or ``None``.
+
+        Once `name`'s provider has built (and type-checked) its first instance, and every
+        plugin it injects is a singleton that already holds its instance and is not
+        overridden, a new instance is the class called with fixed arguments: this returns
+        ``functools.partial(cls, **arguments)``, which `ModuleRegistry.get` caches instead of
+        calling the provider. It is ``None`` whenever that does not hold (the first build is
+        still to come, `name` or a dependency is overridden, a dependency is not a built
+        singleton, a parameter takes a list); the provider answers then. The registry drops
+        the callable whenever an override, a registration or a shutdown could change what
+        the provider would inject.
+
+        Example:
+            >>> from mreg_di._spec import PluginRecord, PluginSpec
+            >>> from mreg_di._loader import Loader
+            >>> from mreg_di._manifest import Manifest
+            >>> from mreg_di._resolve import Binder, RecordCatalogue
+            >>> from mreg_di._typecheck import TypeChecker
+            >>> class Job: ...
+            >>> record = PluginRecord(PluginSpec("job", scope="factory"), __name__, "Job")
+            >>> catalogue = RecordCatalogue([record])
+            >>> loader = Loader(Manifest.from_data({"schema": 1, "generator": "doc",
+            ...                                     "files": {}, "plugins": [], "order": {}}))
+            >>> loader.add("job", Job)
+            >>> container = Container(Binder(catalogue, None), loader=loader,
+            ...                       checker=TypeChecker("off"), config=Configuration(),
+            ...                       raw=lambda name: catalogue.record(name).to_json())
+            >>> container.prebuilt("job") is None  # nothing built yet
+            True
+            >>> first = container.provider("job")()
+            >>> make = container.prebuilt("job")
+            >>> make() is not make() and type(make()) is Job
+            True
+        """
+        import functools
+
+        with self._lock:
+            provider = self.providers.get(name)
+            target = self._targets.get(name)
+            if provider is None or target is None or name in self.overrides:
+                return None
+            implementation = provider.provides
+            if isinstance(implementation, _Target) or provider.overridden:
+                return None  # the first (checked) construction has not run yet
+            arguments: dict[str, Any] = {}
+            for parameter, value in provider.kwargs.items():
+                dependencies = target.dependencies.get(parameter)
+                if not dependencies:  # a configuration value, or None for a missing optional
+                    arguments[parameter] = value
+                    continue
+                dependency = dependencies[0]
+                singleton = self.providers.get(dependency)
+                if (
+                    len(dependencies) != 1  # a list of plugins: a new list per instance
+                    or singleton is None
+                    or singleton is not value  # e.g. a providers.List
+                    or dependency in self.overrides
+                    or dependency not in self.instantiated
+                    or singleton.overridden
+                ):
+                    return None
+                arguments[parameter] = singleton()  # the singleton's instance, already built
+            return functools.partial(implementation, **arguments)
 
     def _cycle(self, name: str) -> Problem:
         from mreg_di._problems import Problem, ProblemKind

@@ -65,7 +65,7 @@ ConfigInput = Configuration | Mapping[str, Mapping[str, Any]] | str | os.PathLik
 
 
 class _Build:
-    """A cache entry meaning "call this provider": factory and thread scopes."""
+    """A cache entry meaning "call this": a provider, or a factory's prebuilt constructor call."""
 
     __slots__ = ("provider",)
 
@@ -433,18 +433,22 @@ in profile `default`
     def _produce(self, name: str, key: Any, *, by_key: bool) -> Any:
         """Build (or fetch) `name`'s instance and remember how to answer `key` next time."""
         generation = self._generation
-        provider = self._container.provider(name)
+        container = self._container
+        provider = container.provider(name)
         scope = self._catalogue_now.record(name).spec.scope
+        instance = provider()
         if scope == "singleton":
-            instance = provider()
             entry: object = instance
         else:
-            entry = _Build(provider)
-            instance = None
+            # After the first (type-checked) build, a factory whose dependencies are built,
+            # unoverridden singletons is its class called with fixed arguments: cache that
+            # call rather than the provider (see Container.prebuilt).
+            prebuilt = container.prebuilt(name) if scope == "factory" else None
+            entry = _Build(provider if prebuilt is None else prebuilt)
         with self._lock:
-            if self._generation == generation:
+            if self._generation == generation and self._container is container:
                 (self._by_key if by_key else self._by_name)[key] = entry
-        return instance if scope == "singleton" else provider()
+        return instance
 
     def get_all(self, interface: type[T] | str) -> list[T] | list[Any]:
         """Every active provider's instance of `interface`: highest priority first, then name.

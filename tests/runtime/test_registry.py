@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import re
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from runtime_support import ACME, Project, run_python
 
+from mreg_di import plugin
 from mreg_di._errors import ManifestError, PluginNotFoundError, ResolutionError
 from mreg_di._registry import ModuleRegistry
 
@@ -660,3 +662,164 @@ class TestThreads:
         assert theirs[0] is theirs[1]
         assert theirs[0] is not mine
         time.sleep(0)  # keep the thread-local instance alive until compared
+
+
+JOBS = """
+import threading
+import time
+
+from mreg_di import plugin
+
+
+class Store:
+    pass
+
+
+class Queue:
+    pass
+
+
+class Clock:
+    pass
+
+
+@plugin("store")
+class MemoryStore(Store):
+    pass
+
+
+@plugin("queue")
+class MemoryQueue(Queue):
+    pass
+
+
+@plugin("clock")
+class SystemClock(Clock):
+    pass
+
+
+@plugin("slow-clock", provides=[Clock], priority=-1)
+class SlowClock(Clock):
+    def __init__(self) -> None:
+        time.sleep(0.02)
+
+
+BUILT = []
+
+
+@plugin("job", scope="factory")
+class Job:
+    def __init__(self, store: Store, queue: Queue, clock: Clock, retries: int = 3) -> None:
+        self.store = store
+        self.queue = queue
+        self.clock = clock
+        self.retries = retries
+        BUILT.append(threading.get_ident())
+
+
+@plugin("clocked-job", scope="factory")
+class ClockedJob:
+    def __init__(self, clock: SlowClock) -> None:
+        self.clock = clock
+"""
+
+
+def jobs_registry(project: Project, **options: Any) -> ModuleRegistry:
+    project.write("jobs.plugins", JOBS)
+    project.build()
+    return ModuleRegistry.from_manifest(project.manifest_path, **options)
+
+
+class TestFactoryFastPath:
+    def test_new_instance_each_call_around_the_same_singletons(self, project: Project) -> None:
+        """After the first build, get answers from a prebuilt call: new jobs, shared singletons."""
+        registry = jobs_registry(project, config={"job": {"retries": 5}})
+        jobs = [registry.get("jobs.plugins.Job") for _ in range(3)]
+        assert len({id(job) for job in jobs}) == 3
+        store = registry.get("jobs.plugins.Store")
+        assert {job.store for job in jobs} == {store}
+        assert {job.clock for job in jobs} == {registry.get("jobs.plugins.Clock")}
+        assert [job.retries for job in jobs] == [5, 5, 5]
+        entry = registry._by_key["jobs.plugins.Job"]
+        assert type(entry.provider) is functools.partial  # type: ignore[attr-defined]
+        assert entry.provider.func is sys.modules["jobs.plugins"].Job  # type: ignore[attr-defined]
+        assert len(sys.modules["jobs.plugins"].BUILT) == 3
+        made = registry.create_plugin("job")
+        assert made not in jobs
+        assert made.store is store
+
+    def test_override_of_a_dependency_is_honoured_and_restored(self, project: Project) -> None:
+        """Overriding a dependency reaches the next get at once; leaving the block undoes it."""
+        registry = jobs_registry(project)
+        registry.get("jobs.plugins.Job")
+        store = registry.get("jobs.plugins.Store")
+        fake = object()
+        with registry.override("store", fake):
+            assert registry.get("jobs.plugins.Job").store is fake
+            assert registry.get("jobs.plugins.Job").store is fake
+        assert registry.get("jobs.plugins.Job").store is store
+        assert registry.get("jobs.plugins.Job").store is store
+
+    def test_override_of_the_plugin_itself(self, project: Project) -> None:
+        """Overriding the factory plugin returns the stand-in until the block ends."""
+        registry = jobs_registry(project)
+        first = registry.get("jobs.plugins.Job")
+        stand_in = object()
+        with registry.override("job", stand_in):
+            assert registry.get("jobs.plugins.Job") is stand_in
+            assert registry.create_plugin("job") is stand_in
+        again = registry.get("jobs.plugins.Job")
+        assert again is not first
+        assert type(again) is type(first)
+
+    def test_shutdown_drops_the_prebuilt_call(self, project: Project) -> None:
+        """After shutdown a job is built around new singletons, not the dropped ones."""
+        registry = jobs_registry(project)
+        registry.start()
+        old = registry.get("jobs.plugins.Job")
+        registry.shutdown()
+        new = registry.get("jobs.plugins.Job")
+        assert new.store is not old.store
+        assert new.store is registry.get("jobs.plugins.Store")
+        assert registry.get("jobs.plugins.Job").store is new.store
+
+    def test_registration_drops_the_prebuilt_call(self, project: Project) -> None:
+        """A runtime registration that outranks a dependency reaches the next job."""
+        registry = jobs_registry(project)
+        registry.get("jobs.plugins.Job")
+        module = sys.modules["jobs.plugins"]
+
+        @plugin("better-queue", provides=[module.Queue], priority=10)
+        class BetterQueue(module.Queue):  # type: ignore[misc, name-defined]
+            pass
+
+        registry.register_plugin(BetterQueue)
+        assert type(registry.get("jobs.plugins.Job").queue) is BetterQueue
+
+    def test_threads_racing_on_the_first_build(self, project: Project) -> None:
+        """16 threads asking for a job whose singleton is slow all get correct, distinct jobs."""
+        registry = jobs_registry(project)
+        barrier = threading.Barrier(16)
+        seen: list[list[Any]] = []
+
+        def work() -> None:
+            barrier.wait()
+            seen.append([registry.get("jobs.plugins.ClockedJob") for _ in range(50)])
+
+        threads = [threading.Thread(target=work) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        jobs = [job for batch in seen for job in batch]
+        assert len(jobs) == 800
+        assert len({id(job) for job in jobs}) == 800
+        assert {id(job.clock) for job in jobs} == {id(registry.create_plugin("slow-clock"))}
+
+    def test_list_dependencies_keep_the_provider(self, acme: Project) -> None:
+        """A factory taking a list of plugins keeps calling its provider: a new list each time."""
+        registry = acme_registry(acme)
+        first, second = registry.create_plugin("pipeline"), registry.create_plugin("pipeline")
+        assert first.sinks is not second.sinks
+        entry = registry._by_name["pipeline"]
+        assert type(entry.provider) is not functools.partial  # type: ignore[attr-defined]
