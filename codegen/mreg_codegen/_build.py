@@ -323,8 +323,8 @@ def scan_project(
 
 
 def _digest(data: object) -> str:
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))  # ASCII: surrogates too
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def _cache_warning(cache_path: Path, cwd: Path, message: str) -> Diagnostic:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 import uuid
 from pathlib import Path
@@ -120,7 +121,7 @@ def cache_file(cache_dir: Path, manifest: Path) -> Path:
         >>> cache_file(Path("/p/.mreg-cache"), Path("/p/mreg-manifest.json")).name[:14]
         'mreg-manifest-'
     """
-    key = hashlib.sha256(str(manifest).encode()).hexdigest()[:12]
+    key = hashlib.sha256(os.fsencode(manifest)).hexdigest()[:12]
     return cache_dir / f"{manifest.stem}-{key}.json"
 
 
@@ -486,7 +487,8 @@ class ScanCache:
 
 
 def _dumps(data: object) -> bytes:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    # ASCII: file names that are not valid UTF-8 (lone surrogates) still round-trip.
+    return json.dumps(data, separators=(",", ":")).encode("ascii")
 
 
 def _cached(entry: list[Any]) -> CachedScan:
