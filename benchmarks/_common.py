@@ -22,13 +22,17 @@ __all__ = [
     "REPO",
     "ChildResult",
     "child_env",
+    "interpreter",
     "run_child",
     "summarize",
     "unavailable",
+    "use_interpreter",
 ]
 
 BENCHMARKS = Path(__file__).resolve().parent
 REPO = BENCHMARKS.parent
+
+_INTERPRETER = [sys.executable]
 
 Figures = dict[str, Any]
 """One measured row as stored in the JSON: figures, or ``{"unavailable": reason}``."""
@@ -42,6 +46,21 @@ def unavailable(reason: str) -> Figures:
         {'unavailable': 'wireup is not installed'}
     """
     return {"unavailable": reason}
+
+
+def interpreter() -> str:
+    """The Python every child runs with: this one, unless `use_interpreter` chose another.
+
+    Example:
+        >>> interpreter() == sys.executable
+        True
+    """
+    return _INTERPRETER[0]
+
+
+def use_interpreter(python: str) -> None:
+    """Run every later child with `python` (the ``--venv`` environment's interpreter)."""
+    _INTERPRETER[0] = python
 
 
 def child_env(*import_roots: Path) -> dict[str, str]:
@@ -101,7 +120,7 @@ def run_child(
     started = time.monotonic_ns()
     try:
         completed = subprocess.run(
-            [sys.executable, *argv],
+            [interpreter(), *argv],
             env=dict(env),
             cwd=cwd,
             capture_output=True,

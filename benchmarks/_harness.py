@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._codegen import count_sources, ensure_manifest, measure_codegen
-from benchmarks._common import BENCHMARKS, REPO
+from benchmarks._common import BENCHMARKS, REPO, interpreter, use_interpreter
 from benchmarks._getbench import measure_per_get
 from benchmarks._report import evaluate_targets, render
 from benchmarks._startup import (
@@ -81,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
         help="where generated trees live (default benchmarks/.trees, reused between runs)",
     )
     parser.add_argument(
+        "--venv",
+        type=Path,
+        help="measure with this virtual environment's Python, holding only mreg-di's declared "
+        "dependencies and the bench extra (created with `python -m venv` and "
+        "`pip install -e .[bench]` if missing); default: this interpreter",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=BENCHMARKS / "results" / "latest.json",
@@ -137,6 +144,23 @@ def _cpu_model() -> str:
 
 
 def _versions() -> dict[str, str]:
+    """The measured libraries' versions, as the children's interpreter sees them."""
+    if interpreter() != sys.executable:
+        code = (
+            "import json, sys\nfrom importlib import metadata\nout = {}\n"
+            "for name in sys.argv[1:]:\n"
+            "    try:\n        out[name] = metadata.version(name)\n"
+            "    except metadata.PackageNotFoundError:\n        out[name] = 'not installed'\n"
+            "print(json.dumps(out))"
+        )
+        completed = subprocess.run(
+            [interpreter(), "-c", code, *_BENCH_DISTRIBUTIONS],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found: dict[str, str] = json.loads(completed.stdout)
+        return found
     versions = {}
     for name in _BENCH_DISTRIBUTIONS:
         try:
@@ -144,6 +168,42 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def ensure_venv(directory: Path) -> str:
+    """The Python of the virtual environment at `directory`, created first if missing.
+
+    A new environment gets ``pip install -e .[bench]`` of this checkout: mreg-di's declared
+    dependencies and the libraries it is compared with, and nothing else, so that no import
+    made by unrelated tools installed globally on the machine lands in a figure.
+    """
+    python = directory / "bin" / "python"
+    if not python.exists():
+        _log(f"creating the virtual environment {directory}")
+        subprocess.run([sys.executable, "-m", "venv", str(directory)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "-e", f"{REPO}[bench]"], check=True
+        )
+    return str(python)
+
+
+def _environment() -> dict[str, Any]:
+    """Which interpreter the children run, and whether it is an isolated environment."""
+    code = "import sys; print(sys.prefix != sys.base_prefix, sys.version.split()[0])"
+    completed = subprocess.run(
+        [interpreter(), "-c", code], capture_output=True, text=True, check=True
+    )
+    isolated, version = completed.stdout.split()
+    return {
+        "interpreter": interpreter(),
+        "isolated_venv": isolated == "True",
+        "python_version": version,
+        "label": (
+            "isolated venv (mreg-di's dependencies + bench extra only)"
+            if isolated == "True"
+            else "current interpreter (global site-packages)"
+        ),
+    }
 
 
 def _meta(settings: dict[str, Any], argv: Sequence[str]) -> dict[str, Any]:
@@ -161,6 +221,7 @@ def _meta(settings: dict[str, Any], argv: Sequence[str]) -> dict[str, Any]:
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": bool(_git("status", "--porcelain", "--", "src", "codegen", "benchmarks")),
         "versions": _versions(),
+        "environment": _environment(),
         "repeats": settings["repeats"],
         "settings": settings,
     }
@@ -246,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.path.insert(0, path)
     args_list = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(args_list)
+    if args.venv is not None:
+        use_interpreter(ensure_venv(args.venv.resolve()))
     settings = _settings(args)
     results = run(settings, args.workdir, args_list)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -247,6 +247,9 @@ def render(results: Results) -> str:
         f"{meta.get('python', '?')} on {meta.get('platform', '?')}, "
         f"{meta.get('cpus', '?')} CPUs, {meta.get('repeats', '?')} runs per figure"
     )
+    environment = meta.get("environment")
+    if environment:
+        lines.append(f"environment: {environment['label']}: {environment['interpreter']}")
     for section, key, title in (
         ("ready", "ready_ms", "Ready (ms, median; fresh process, from before the first import)"),
         ("first_use", "first_use_ms", "First use (ms, median; whole process, exec to get)"),
