@@ -272,6 +272,22 @@ class TestAcrossFiles:
         ]
 
 
+class TestOddFileNames:
+    @pytest.mark.skipif(sys.platform != "linux", reason="needs a file system taking any bytes")
+    def test_name_that_is_not_utf8(self, project: Path) -> None:
+        """A file name that is not UTF-8 is scanned, reported and cached like any other."""
+        name = os.path.join(os.fsencode(project / "src" / "acme"), b"caf\xe9.py")
+        with open(name, "wb") as stream:
+            stream.write(b'from mreg_di import plugin\n\n@plugin("cafe")\nclass Cafe: ...\n')
+        first = scan(project)
+        assert [(d.path, d.code) for d in first.diagnostics] == [
+            ("src/acme/caf\udce9.py", "unimportable-module")
+        ]
+        second = scan(project)
+        assert second.stats.scanned == 0
+        assert second.diagnostics == first.diagnostics
+
+
 class TestWorkerResults:
     def test_unreadable_file(self, tmp_path: Path) -> None:
         """A file that cannot be read becomes a diagnostic, not an exception."""
