@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -86,11 +87,13 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@functools.cache
 def fingerprint(version: str) -> str:
     """A digest of the generator: its version, the cache format and both packages' code.
 
     Any change to the scanner or to the shared schema code therefore invalidates every cache,
-    even in a development checkout where the version does not change.
+    even in a development checkout where the version does not change. Computed once per
+    process: the code that runs is the code that was there when it was first asked for.
 
     Example:
         >>> fingerprint("0.1.0") == fingerprint("0.1.0") != fingerprint("0.2.0")
