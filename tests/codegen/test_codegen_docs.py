@@ -50,9 +50,7 @@ SECTIONS = sections()
 
 def base_files() -> dict[str, str]:
     intro = graph_part().split("\n### ", 1)[0]
-    [interfaces] = [
-        m.group(1) for m in re.finditer(r"```python\n(.*?)^```$", intro, re.M | re.S)
-    ]
+    [interfaces] = [m.group(1) for m in re.finditer(r"```python\n(.*?)^```$", intro, re.M | re.S)]
     return {"src/acme/__init__.py": "", "src/acme/interfaces.py": interfaces}
 
 
