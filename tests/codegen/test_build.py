@@ -51,6 +51,19 @@ class TestStats:
         assert report.ok
         assert not report.up_to_date
 
+    def test_text_is_what_manifest_build_writes(self, project: Path) -> None:
+        """The text assembled from records' JSON is exactly Manifest.build(...).dumps()."""
+        report = scan(project)
+        assert report.text is not None
+        loaded = Manifest.from_text(report.text)
+        built = Manifest.build(
+            loaded.records(),
+            files=loaded.files,
+            order=loaded.order,
+            generator="mreg-codegen 0.1.0",
+        )
+        assert built.dumps() == report.text
+
     def test_no_prefilter(self, project: Path) -> None:
         """--no-prefilter parses every file."""
         stats = scan(project, prefilter=False, use_cache=False).stats
