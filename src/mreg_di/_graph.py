@@ -96,7 +96,11 @@ def validate(catalogue: Catalogue, profile: str | None) -> list[Problem]:
     Missing bindings name the chain of consumers that needs them; each cycle is shown once, as
     its path.
     """
-    binder = Binder(catalogue, profile)
+    return _problems_of(Binder(catalogue, profile))[0]
+
+
+def _problems_of(binder: Binder) -> tuple[list[Problem], nx.DiGraph]:
+    """`validate` on an existing binder, also returning the graph it built."""
     graph = build_graph(binder)
     problems: list[Problem] = []
     for name in sorted(graph.nodes):
@@ -132,7 +136,7 @@ def validate(catalogue: Catalogue, profile: str | None) -> list[Problem]:
                 profile=binder.profile,
             )
         )
-    return problems
+    return problems, graph
 
 
 def _with_message(problem: Problem, message: str) -> Problem:
@@ -147,8 +151,10 @@ def dependency_order(catalogue: Catalogue, profile: str | None) -> list[str]:
     Raises:
         ResolutionError: The graph has a cycle.
     """
-    binder = Binder(catalogue, profile)
-    graph = build_graph(binder)
+    return _order_of(build_graph(Binder(catalogue, profile)), catalogue, profile)
+
+
+def _order_of(graph: nx.DiGraph, catalogue: Catalogue, profile: str | None) -> list[str]:
     try:
         # Edges point consumer -> dependency; reverse them so dependencies come first.
         return list(nx.lexicographical_topological_sort(graph.reverse(copy=False)))
@@ -184,7 +190,8 @@ def validate_profiles(
     seen: dict[tuple[str, str | None, str], tuple[Problem, list[str]]] = {}
     orders: dict[str, list[str]] = {}
     for profile in profiles if profiles is not None else profiles_of(catalogue):
-        problems = validate(catalogue, profile)
+        # One binder and one graph per profile serve both the problems and the order.
+        problems, graph = _problems_of(Binder(catalogue, profile))
         for problem in problems:
             key = (problem.kind.value, problem.plugin, problem.message)
             if key in seen:
@@ -192,7 +199,7 @@ def validate_profiles(
             else:
                 seen[key] = (problem, [profile])
         if not problems:
-            orders[profile] = dependency_order(catalogue, profile)
+            orders[profile] = _order_of(graph, catalogue, profile)
     merged: list[Problem] = []
     for problem, in_profiles in seen.values():
         if DEFAULT_PROFILE not in in_profiles:
