@@ -251,6 +251,17 @@ def read_parameters(
     positional = [*params.posonly_params, *params.params]
     if skip_first and positional:
         positional = positional[1:]
+    for param in positional:
+        if any(param is posonly for posonly in params.posonly_params):
+            # The registry passes every argument by keyword, as runtime registration
+            # (mreg_di._introspect.parameters_of) also insists.
+            ctx.report(
+                param,
+                "positional-only-parameter",
+                f"{owner}: parameter `{param.name.value}` is positional-only, but the registry "
+                "passes every argument by keyword",
+                "remove the `/` from the signature",
+            )
     drafts: list[ParameterDraft] = []
     for param in [*positional, *params.kwonly_params]:
         name = param.name.value

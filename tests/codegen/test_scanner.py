@@ -565,19 +565,19 @@ class TestParameters:
         ]
 
     def test_kinds_of_parameters_in_order(self, scan) -> None:
-        """Positional-only, ordinary and keyword-only parameters come in order, without self."""
+        """Ordinary and keyword-only parameters come in order, without a positional-only self."""
         record = only(
             scan(
                 """
                 from mreg_di import plugin
                 @plugin("gz")
                 class Gz:
-                    def __init__(me, a: int, /, b: str, *, c: bytes, d=1) -> None: ...
+                    def __init__(me, /, b: str, *, c: bytes, d=1) -> None: ...
                 """
             )
         )
-        assert [p.name for p in record.parameters] == ["a", "b", "c", "d"]
-        assert [p.line for p in record.parameters] == [5, 5, 5, 5]
+        assert [p.name for p in record.parameters] == ["b", "c", "d"]
+        assert [p.line for p in record.parameters] == [5, 5, 5]
 
     def test_factory_parameters_include_variant(self, scan) -> None:
         """A factory's parameters are its own, the ``variant`` selector included."""

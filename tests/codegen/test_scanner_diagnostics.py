@@ -319,6 +319,26 @@ CASES: dict[str, tuple[str | bytes, str]] = {
             "list the interface in `provides`"
         ),
     ),
+    "positional-only-parameter": (
+        dedent(
+            """\
+            from mreg_di import plugin
+            from acme.interfaces import Storage
+
+            @plugin("gzip")
+            class Gzip:
+                def __init__(self, storage: Storage, /) -> None: ...
+            """
+        ),
+        (
+            "acme/gz.py:6:24: error: @plugin('gzip') on `Gzip`: parameter `storage` is "
+            "positional-only, but the registry passes every argument by keyword "
+            "[positional-only-parameter]\n"
+            "        def __init__(self, storage: Storage, /) -> None: ...\n"
+            "                           ^\n"
+            "Hint: remove the `/` from the signature"
+        ),
+    ),
     "variadic-parameter": (
         dedent(
             """\
