@@ -80,7 +80,14 @@ class _Target:
                     if not overridden.keys() & set(self.dependencies.get(key, ()))
                 }
             checker.check_arguments(record, implementation, checked, self.origins)
-        instance = implementation(**arguments)
+        try:
+            instance = implementation(**arguments)
+        except Exception as exc:
+            # The traceback shows the plugin's own code; say which plugin and manifest entry.
+            exc.add_note(
+                f"mreg-di: raised while constructing plugin `{record.name}` ({record.location})"
+            )
+            raise
         if checker.enabled:
             checker.check_instance(record, instance)
         if record.spec.scope == "singleton":

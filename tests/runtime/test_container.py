@@ -195,6 +195,29 @@ class TestProblemsAtConstruction:
         )
         assert "gap.plugins" not in sys.modules
 
+    def test_constructor_error_names_the_plugin(self, project: Project) -> None:
+        """An exception from a plugin's own constructor propagates with a note naming it."""
+        project.write(
+            "boom.plugins",
+            """
+            from mreg_di import plugin
+
+
+            @plugin("boom")
+            class Boom:
+                def __init__(self) -> None:
+                    raise ConnectionError("database is down")
+            """,
+        )
+        project.build()
+        with pytest.raises(ConnectionError) as info:
+            ModuleRegistry.from_manifest(project.manifest_path).create_plugin("boom")
+        assert str(info.value) == "database is down"
+        where = project.location("boom.plugins", '@plugin("boom")')
+        assert info.value.__notes__ == [
+            f"mreg-di: raised while constructing plugin `boom` ({where})"
+        ]
+
 
 class TestOverridesAndResets:
     def test_override_before_the_provider_exists(self, acme: Project) -> None:
