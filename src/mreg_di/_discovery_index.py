@@ -13,7 +13,6 @@ filters) and the semantic index are imported by the queries that need them.
 from __future__ import annotations
 
 import heapq
-import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
@@ -39,8 +38,6 @@ if TYPE_CHECKING:
     Interface: TypeAlias = "type[Any] | str"
 
 __all__ = ["Discovery"]
-
-logger = logging.getLogger("mreg_di")
 
 
 def _same(wanted: object, actual: object) -> bool:
@@ -173,7 +170,9 @@ class Discovery:
             documents = [document_fields(raw, cache) for raw in self._records()]
             self._semantic = SemanticIndex(documents)
             elapsed = (time.perf_counter() - started) * 1e3
-            logger.debug(
+            import logging  # ~3 ms: paid only by the first semantic query, not at start-up
+
+            logging.getLogger("mreg_di").debug(
                 "built the semantic index of %d plugins in %.1f ms",
                 len(documents),
                 elapsed,
