@@ -22,11 +22,12 @@ from mreg_codegen._signatures import (
     find_constructor,
     read_parameters,
 )
-from mreg_di._decorators import _check_metadata, first_paragraph
+from mreg_di._decorators import first_paragraph
 from mreg_di._spec import PluginKind, PluginSpec
 from mreg_di._validation import (
     SCOPES,
     check_identifier_list,
+    check_metadata,
     check_name,
     check_requirement,
     check_scope,
@@ -396,7 +397,7 @@ class _Declaration:
         if not isinstance(value, dict):
             reason = f"metadata must be a dict, not {type(value).__name__}"
         else:
-            reason = _check_metadata(value, "metadata") or ""
+            reason = check_metadata(value, "metadata") or ""
         if reason:
             self.report(node, "bad-type", reason, _METADATA_HINT)
             return INVALID

@@ -9,13 +9,13 @@ reads the same declarations from source, without importing it.
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NoReturn, TypeVar
 
 from mreg_di._spec import PluginKind, PluginSpec, PluginType, Scope
 from mreg_di._validation import (
     check_identifier_list,
+    check_metadata,
     check_name,
     check_requirement,
     check_scope,
@@ -56,31 +56,6 @@ def qualified_name(obj: object) -> str:
     if not isinstance(module, str) or not isinstance(qualname, str):
         raise TypeError(f"`provides` entries must be classes or qualified names, not {obj!r}")
     return f"{module}.{qualname}"
-
-
-def _check_metadata(value: object, path: str) -> str | None:
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"{path} must hold finite numbers (JSON has no NaN or Infinity), found {value!r}"
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return None
-    if isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            reason = _check_metadata(item, f"{path}[{index}]")
-            if reason:
-                return reason
-        return None
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                return f"{path} keys must be strings, found {key!r}"
-            reason = _check_metadata(item, f"{path}[{key!r}]")
-            if reason:
-                return reason
-        return None
-    return (
-        f"{path} must hold only JSON values (str, int, float, bool, None, list, dict), "
-        f"found {type(value).__name__}"
-    )
 
 
 def _fail(owner: str, reason: str, error: type[Exception] = ValueError) -> NoReturn:
@@ -152,7 +127,7 @@ def _build_spec(
     if metadata is not None and not isinstance(metadata, Mapping):
         _fail(owner, f"metadata must be a dict, not {metadata.__class__.__name__}", TypeError)
     meta = dict(metadata or {})
-    reason = _check_metadata(meta, "metadata")
+    reason = check_metadata(meta, "metadata")
     if reason:
         _fail(owner, reason, TypeError)
     variant_list = tuple(lists["variants"])

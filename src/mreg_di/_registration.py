@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import attrs
 
 from mreg_di._catalogue import LayeredCatalogue
-from mreg_di._decorators import _check_metadata, first_paragraph, qualified_name, spec_of
+from mreg_di._decorators import first_paragraph, qualified_name, spec_of
 from mreg_di._errors import ResolutionError
 from mreg_di._introspect import record_of
 from mreg_di._spec import PluginKind, PluginRecord, PluginSpec, PluginType, Scope
 from mreg_di._validation import (
     check_identifier_list,
+    check_metadata,
     check_name,
     check_requirement,
     check_scope,
@@ -124,7 +125,7 @@ letters, digits, '.', '_' and '-', and start and end with a letter or digit
             fail(f"provides must be a list of classes, not {self.provides!r}")
         if not isinstance(self.metadata, Mapping):
             fail(f"metadata must be a dict, not {type(self.metadata).__name__}")
-        reason = _check_metadata(self.metadata, "metadata")
+        reason = check_metadata(self.metadata, "metadata")
         if reason:
             fail(reason)
 

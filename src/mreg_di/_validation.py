@@ -10,8 +10,9 @@ where importing ``packaging.specifiers`` alone would cost more than checking 5,0
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from packaging.version import VERSION_PATTERN
 
@@ -20,6 +21,7 @@ __all__ = [
     "KINDS",
     "SCOPES",
     "check_identifier_list",
+    "check_metadata",
     "check_name",
     "check_requirement",
     "check_scope",
@@ -167,3 +169,36 @@ def close_matches(word: str, candidates: Iterable[str], limit: int = 3) -> list[
     import difflib
 
     return difflib.get_close_matches(word, list(candidates), n=limit, cutoff=0.6)
+
+
+def check_metadata(value: object, path: str = "metadata") -> str | None:
+    """Check that metadata holds only JSON values: finite numbers, str keys, no other types.
+
+    Example:
+        >>> check_metadata({"tags": ["fast", 1.5]}) is None
+        True
+        >>> print(check_metadata({"when": object()}))  # doctest: +ELLIPSIS
+        metadata['when'] must hold only JSON values (str, int, float, bool, None, list, dict), ...
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{path} must hold finite numbers (JSON has no NaN or Infinity), found {value!r}"
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return None
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            reason = check_metadata(item, f"{path}[{index}]")
+            if reason:
+                return reason
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{path} keys must be strings, found {key!r}"
+            reason = check_metadata(item, f"{path}[{key!r}]")
+            if reason:
+                return reason
+        return None
+    return (
+        f"{path} must hold only JSON values (str, int, float, bool, None, list, dict), "
+        f"found {type(value).__name__}"
+    )
