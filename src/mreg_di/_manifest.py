@@ -147,6 +147,7 @@ _FAST_PARAMETER_TYPES = frozenset(
     for annotation in (str, type(None))
     for interface in (str, type(None))
 )
+_WORD_LISTS = ("capabilities", "provides", "profiles", "permissions", "variants")
 _SCOPE_SET = frozenset(SCOPES)
 _KIND_SET = frozenset(KINDS)
 _STR_ONLY = frozenset({str})
@@ -166,10 +167,20 @@ def _looks_valid(raw: object, files: Mapping[str, str], versions: set[str]) -> b
         return False
     if tuple(map(type, values)) not in _FAST_TYPES:
         return False
-    name, version, _, _, _, _, scope, kind, _, _, _, _, parameters, file = values[:14]
+    name, version, type_, _, _, _, scope, kind, _, line, column, _, parameters, file = values[:14]
+    capabilities, provides, _, profiles, permissions, variants = values[14:]
     if not (
         scope in _SCOPE_SET
         and kind in _KIND_SET
+        and type_
+        and line >= 0
+        and column >= 0
+        and (kind == "factory" or not variants)
+        and "" not in capabilities
+        and "" not in provides
+        and "" not in profiles
+        and "" not in permissions
+        and "" not in variants
         and (file is None or file in files)
         and _NAME_RE.fullmatch(name)
         and _STR_ONLY.issuperset(map(type, itertools.chain.from_iterable(values[14:])))
@@ -190,6 +201,8 @@ def _looks_valid(raw: object, files: Mapping[str, str], versions: set[str]) -> b
         except KeyError:
             return False
         if tuple(map(type, parameter_values)) not in _FAST_PARAMETER_TYPES:
+            return False
+        if parameter_values[6] < 0:
             return False
     return True
 
@@ -305,6 +318,21 @@ class _Checker:
                 self.fail(f"{path}.requires[{position}]", reason)
         if raw["kind"] not in KINDS:
             self.fail(f"{path}.kind", f"expected 'class' or 'factory', found {raw['kind']!r}")
+        # The same rules the decorators apply at declaration time.
+        if not raw["type"]:
+            self.fail(f"{path}.type", "expected a non-empty string, found the string ''")
+        for field in _WORD_LISTS:
+            for position, item in enumerate(raw[field]):
+                if not item:
+                    self.fail(
+                        f"{path}.{field}[{position}]",
+                        "expected a non-empty string, found the string ''",
+                    )
+        if raw["variants"] and raw["kind"] != "factory":
+            self.fail(f"{path}.variants", "variants are for factory records, not classes")
+        for field in ("line", "column"):
+            if raw[field] < 0:
+                self.fail(f"{path}.{field}", f"expected a non-negative integer, found {raw[field]}")
         file = raw["file"]
         if file is not None and file not in files:
             self.fail(f"{path}.file", f"{file!r} has no sha256 entry in $.files")
@@ -319,6 +347,10 @@ class _Checker:
                         f"{where}.{field}",
                         f"expected {expected}, found {_json_type(parameter[field])}",
                     )
+            if parameter["line"] < 0:
+                self.fail(
+                    f"{where}.line", f"expected a non-negative integer, found {parameter['line']}"
+                )
         name: str = raw["name"]
         return name
 

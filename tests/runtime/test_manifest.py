@@ -384,6 +384,33 @@ CORRUPTIONS: list[tuple[tuple[Any, ...], object, str, str]] = [
     ),
     ((*P, "version"), 2, f"{PIPE}.version", "expected a string, found the number 2"),
     ((*P, "type"), None, f"{PIPE}.type", "expected a string, found null"),
+    ((*P, "type"), "", f"{PIPE}.type", "expected a non-empty string, found the string ''"),
+    (
+        (*P, "capabilities"),
+        ["a", ""],
+        f"{PIPE}.capabilities[1]",
+        "expected a non-empty string, found the string ''",
+    ),
+    (
+        (*P, "provides"),
+        [""],
+        f"{PIPE}.provides[0]",
+        "expected a non-empty string, found the string ''",
+    ),
+    (
+        (*P, "variants"),
+        ["fast"],
+        f"{PIPE}.variants",
+        "variants are for factory records, not classes",
+    ),
+    ((*P, "line"), -1, f"{PIPE}.line", "expected a non-negative integer, found -1"),
+    ((*P, "column"), -3, f"{PIPE}.column", "expected a non-negative integer, found -3"),
+    (
+        (*P, "parameters", 1, "line"),
+        -2,
+        f"{ARG}.line",
+        "expected a non-negative integer, found -2",
+    ),
     (
         (*P, "capabilities"),
         "process",
@@ -858,7 +885,8 @@ def _schema_type_words(prop: dict[str, Any]) -> str:
     """The loader's words for a schema property's type, e.g. "a list of strings"."""
     kind = prop["type"]
     if kind == "array":
-        return "a list of strings" if prop.get("items") == {"type": "string"} else "a list"
+        items = prop.get("items", {})
+        return "a list of strings" if items.get("type") == "string" else "a list"
     words = {
         "string": "a string",
         "integer": "an integer",
