@@ -154,3 +154,26 @@ class TestTreeShape:
         assert entry_points.read_text(encoding="utf-8").count(" = mb_ep.plugins.") == 120
         reference = json.loads(layout.reference_manifest.read_text(encoding="utf-8"))
         assert len(reference["plugins"]) == 120
+
+
+class TestVenv:
+    def test_existing_venv_is_reused_and_children_run_in_it(self, tmp_path: Path) -> None:
+        """--venv reuses an existing environment and every child then runs its interpreter."""
+        from benchmarks import _common, _harness
+
+        directory = tmp_path / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(directory)], check=True)
+        marker = directory / "bin" / "python"
+        before = marker.stat().st_mtime_ns
+        previous = _common.interpreter()
+        try:
+            python = _harness.ensure_venv(directory)
+            assert python == str(marker)
+            assert marker.stat().st_mtime_ns == before  # not rebuilt, nothing installed
+            _common.use_interpreter(python)
+            environment = _harness._environment()
+        finally:
+            _common.use_interpreter(previous)
+        assert environment["interpreter"] == str(marker)
+        assert environment["isolated_venv"] is True
+        assert environment["label"] == ("isolated venv (mreg-di's dependencies + bench extra only)")
