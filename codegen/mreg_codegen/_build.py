@@ -42,7 +42,7 @@ from mreg_codegen._options import ScanOptions
 from mreg_codegen._project import UsageError, discover, display_path, resolve_roots
 from mreg_codegen._report import ScanReport, ScanStats, sorted_diagnostics
 from mreg_codegen._run import ScanRun
-from mreg_codegen._worker import ScanTask, crash_result, scan_in_worker
+from mreg_codegen._worker import ScanTask, scan_in_worker
 
 __all__ = [
     "GENERATOR",
@@ -53,8 +53,6 @@ __all__ = [
     "scan_in_worker",
     "scan_project",
 ]
-
-_crash_result = crash_result  # the name this module gave it before the split
 
 
 def scan_project(

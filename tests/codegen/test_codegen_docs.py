@@ -13,10 +13,10 @@ import pytest
 from trees import ACME, write_tree
 
 from mreg_codegen.__main__ import main
-from mreg_codegen._build import ScanTask, _crash_result
 from mreg_codegen._cli import build_parser
 from mreg_codegen._diagnostics import Diagnostic
 from mreg_codegen._project import _Walker
+from mreg_codegen._worker import ScanTask, crash_result
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 _SECTION = re.compile(r"^### `(?P<code>[a-z-]+)`\n(?P<body>.*?)(?=^### |\Z)", re.M | re.S)
@@ -112,7 +112,7 @@ class TestGraphDiagnosticsPage:
         """The parser-crash sample is what the driver makes of a worker killed by SIGSEGV."""
         task = ScanTask("/p/src/acme/generated.py", "acme.generated", "src/acme/generated.py",
                         "src/acme/generated.py", False, True)  # fmt: skip
-        result = _crash_result(task, "killed by signal SIGSEGV", True)
+        result = crash_result(task, "killed by signal SIGSEGV", True)
         [fields] = result.diagnostics
         assert Diagnostic(**fields).render() + "\n" == SECTIONS["parser-crash"][1]
 
