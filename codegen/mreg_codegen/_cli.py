@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from mreg_codegen import __version__
-from mreg_codegen._query import add_query_parser
+from mreg_codegen._query import _positive_int, add_query_parser
 
 if TYPE_CHECKING:
     from mreg_codegen._build import ScanReport
@@ -56,19 +56,6 @@ class Streams:
 
 
 Handler = Callable[[argparse.Namespace, Streams], int]
-
-
-# -- argument types -------------------------------------------------------------------------
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {text!r}")
-    return value
 
 
 # -- scan -----------------------------------------------------------------------------------
