@@ -181,14 +181,32 @@ class Manifest:
         directory: Path | None = None,
     ) -> Manifest:
         """Assemble a manifest from records (the build step's way in), validating it."""
-        data = {
-            "$comment": GENERATED_MARKER,
-            "schema": SCHEMA_VERSION,
-            "generator": generator,
-            "files": dict(sorted(files.items())),
-            "plugins": sorted((r.to_json() for r in records), key=lambda d: d["name"]),
-            "order": {k: list(v) for k, v in sorted(order.items())},
-        }
+        return cls.from_raw_records(
+            [record.to_json() for record in records],
+            files=files,
+            order=order,
+            generator=generator,
+            source=source,
+            directory=directory,
+        )
+
+    @classmethod
+    def from_raw_records(
+        cls,
+        raw_records: Iterable[Mapping[str, Any]],
+        *,
+        files: Mapping[str, str],
+        order: Mapping[str, Sequence[str]],
+        generator: str,
+        source: str = "<manifest>",
+        directory: Path | None = None,
+    ) -> Manifest:
+        """Like `build`, from records already in their JSON form (``PluginRecord.to_json``).
+
+        The build step's cache keeps records in that form, so a warm re-scan never turns them
+        into objects.
+        """
+        data = _layout(generator, files, raw_records, order)
         return cls(data, source=source, directory=directory)
 
     # -- access -------------------------------------------------------------------------
@@ -289,15 +307,25 @@ class Manifest:
 
     def to_data(self) -> dict[str, Any]:
         """The manifest as JSON-ready data."""
-        return {
-            "$comment": GENERATED_MARKER,
-            "schema": SCHEMA_VERSION,
-            "generator": self.generator,
-            "files": dict(sorted(self.files.items())),
-            "plugins": sorted(self._raw, key=lambda d: d["name"]),
-            "order": {k: list(v) for k, v in sorted(self.order.items())},
-        }
+        return _layout(self.generator, self.files, self._raw, self.order)
 
     def dumps(self) -> str:
         """Deterministic JSON text: sorted keys, two-space indent, trailing newline."""
         return json.dumps(self.to_data(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _layout(
+    generator: str,
+    files: Mapping[str, str],
+    raw_records: Iterable[Mapping[str, Any]],
+    order: Mapping[str, Sequence[str]],
+) -> dict[str, Any]:
+    """The one place that lays a manifest out: marker, schema, sorted files/plugins/orders."""
+    return {
+        "$comment": GENERATED_MARKER,
+        "schema": SCHEMA_VERSION,
+        "generator": generator,
+        "files": dict(sorted(files.items())),
+        "plugins": sorted(raw_records, key=lambda raw: raw["name"]),
+        "order": {profile: list(names) for profile, names in sorted(order.items())},
+    }

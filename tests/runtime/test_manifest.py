@@ -219,6 +219,17 @@ class TestBuildAndDump:
         with pytest.raises(ManifestError, match=re.escape("$.order['default'][0]: 'ghost' is")):
             Manifest.build([], files={}, order={"default": ["ghost"]}, generator="g")
 
+    def test_raw_records_give_the_same_bytes(self) -> None:
+        """from_raw_records, fed the records' JSON form in any order, writes what build writes."""
+        records = sample_records()
+        files = {r.file: sha(r.file) for r in records if r.file}
+        order = sample_manifest().order
+        raw = [record.to_json() for record in reversed(records)]
+        made = Manifest.from_raw_records(
+            raw, files=files, order=order, generator="mreg-codegen test"
+        )
+        assert made.dumps() == build(records, order=order, files=files).dumps()
+
     def test_to_data_does_not_alias_order(self) -> None:
         """Changing to_data's result leaves the manifest alone."""
         manifest = sample_manifest()
