@@ -68,7 +68,7 @@ def scan_project(
 
     Raises:
         UsageError: A root is missing or not a directory, roots nest, or the output is a
-            directory.
+            directory or lies under a file.
 
     Example:
         >>> import tempfile
@@ -81,6 +81,13 @@ def scan_project(
     output = (cwd / options.output).resolve()
     if output.is_dir():
         raise UsageError(f"--output {str(options.output)!r} is a directory; name a file")
+    blocker = _file_in_the_way(output)
+    if blocker is not None:
+        raise UsageError(
+            f"--output {str(options.output)!r} cannot be written: "
+            f"{display_path(blocker, cwd)!r} is a file, not a directory; name a file in a "
+            "directory"
+        )
     roots = resolve_roots(options.roots, cwd=cwd)
     files, walk_warnings = discover(
         roots, manifest_dir=output.parent, cwd=cwd, excludes=options.excludes
@@ -115,6 +122,14 @@ def scan_project(
         extra = _cache_warning(cache_path, cwd, save_warning)
         report = attrs.evolve(report, diagnostics=sorted_diagnostics((*report.diagnostics, extra)))
     return report
+
+
+def _file_in_the_way(output: Path) -> Path | None:
+    """The existing file among `output`'s ancestors, which would stop its directory being made."""
+    for parent in output.parents:
+        if parent.exists():
+            return None if parent.is_dir() else parent
+    return None
 
 
 def _cache_warning(cache_path: Path, cwd: Path, message: str) -> Diagnostic:

@@ -427,6 +427,16 @@ class TestUsage:
             "mreg-codegen scan: error: --output 'src' is a directory; name a file\n",
         )
 
+    def test_output_under_a_file(self, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """An --output whose directory would have to be made inside a file is a usage error."""
+        for output in ("src/acme/storage.py/m.json", "src/acme/storage.py/sub/m.json"):
+            assert run(capsys, "scan", "src", "-o", output) == (
+                2,
+                "",
+                f"mreg-codegen scan: error: --output '{output}' cannot be written: "
+                "'src/acme/storage.py' is a file, not a directory; name a file in a directory\n",
+            )
+
     def test_version_and_help(self, capsys: pytest.CaptureFixture[str]) -> None:
         """--version and --help print to stdout and exit 0."""
         assert run(capsys, "--version") == (0, "mreg-codegen 0.1.0\n", "")
