@@ -17,6 +17,7 @@ from runtime_support import ACME, Project, run_python
 
 from mreg_di import plugin
 from mreg_di._errors import ManifestError, PluginNotFoundError, ResolutionError
+from mreg_di._manifest import SCHEMA_VERSION
 from mreg_di._registry import ModuleRegistry
 
 
@@ -29,6 +30,10 @@ def interfaces() -> Any:
 
 
 class TestFromManifest:
+    def test_no_manifest_uses_the_current_schema(self) -> None:
+        """A registry built without a manifest holds an empty one at the current schema."""
+        assert ModuleRegistry()._manifest.to_data()["schema"] == SCHEMA_VERSION
+
     def test_imports_no_plugin_module(self, acme: Project) -> None:
         """Loading the manifest leaves every plugin module unimported."""
         registry = acme_registry(acme)
