@@ -48,6 +48,7 @@ def _same(wanted: object, actual: object) -> bool:
 
 
 def _is_active(raw: Mapping[str, Any], profile: str) -> bool:
+    # PluginSpec.is_active_in's rule, read from a JSON record without building its spec.
     profiles = raw["profiles"]
     if not profiles:
         return True
@@ -238,6 +239,13 @@ class Discovery:
             found.intersection_update(positions)
         return found
 
+    def _visible(self, found: set[int] | None, profile: str) -> set[int] | None:
+        """The positions of `found` (``None``: every plugin) active in `profile`; ``None``: all."""
+        active = self._active_positions(profile)
+        if active is None:
+            return found
+        return active if found is None else found & active
+
     # -- queries ------------------------------------------------------------------------
 
     def discover(
@@ -295,13 +303,11 @@ class Discovery:
 
         rows = self._records()
         found = self._candidates(required, wanted_type, interface, wanted_metadata)
-        positions = range(len(rows)) if found is None else found
+        visible = self._visible(found, active)
         satisfies = _version_matcher(specifier)
         ranked: list[tuple[int, int, int]] = []
-        for position in positions:
+        for position in range(len(rows)) if visible is None else visible:
             raw = rows[position]
-            if active != ALL_PROFILES and not _is_active(raw, active):
-                continue
             if satisfies is not None and not satisfies(raw["version"]):
                 continue
             if wanted_metadata and not _metadata_matches(raw["metadata"], wanted_metadata):
@@ -401,13 +407,9 @@ class Discovery:
             terms.extend((t, w, "context") for t, w in query_terms(extra))
 
         index = self._semantic_index()
-        found = self._candidates(required, wanted_type, None)
-        visible = self._active_positions(active)
-        if visible is not None:
-            found = visible if found is None else found & visible
-        candidates = found
+        visible = self._visible(self._candidates(required, wanted_type, None), active)
         weights = SemanticIndex.weigh(terms)
-        scores = index.search(weights, candidates)
+        scores = index.search(weights, visible)
         order = [(-score, position) for position, score in scores.items()]
         best = heapq.nsmallest(most, order) if most is not None else sorted(order)
         if explain:
