@@ -14,20 +14,21 @@ profiles is active in every profile, one that lists profiles only in those. ``No
 ``"default"`` select the plugins without profiles; `ALL_PROFILES` (``"*"``) selects every plugin.
 
 This module is on the start-up path (`ModuleRegistry` inherits `DiscoveryMixin`), so it imports
-no third-party package at import time: attrs (for results and query objects) and
-``packaging.specifiers`` (for version filters) are imported by the queries that need them.
+nothing at import time that a registry needs only once it is queried: `Discovery`, the argument
+checks, attrs (for results and query objects) and ``packaging.specifiers`` (for version filters)
+are imported by the first query that needs them, and `Discovery` and `ALL_PROFILES` on first
+access as attributes of this module (PEP 562).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from mreg_di._discovery_checks import ALL_PROFILES, check_profile
-from mreg_di._discovery_index import Discovery
-
 if TYPE_CHECKING:
-    from mreg_di._discovery_index import Interface
+    from mreg_di._discovery_checks import ALL_PROFILES
+    from mreg_di._discovery_index import Discovery, Interface
     from mreg_di._queries import PluginCapabilityQuery, PluginDiscoveryQuery, PluginSemanticQuery
     from mreg_di._resolve import Catalogue
     from mreg_di._semantic import SemanticMatch
@@ -42,7 +43,22 @@ __all__ = [
 ]
 
 
+# Name -> the module defining it, imported on first access rather than at start-up.
+_LAZY = {"ALL_PROFILES": "mreg_di._discovery_checks", "Discovery": "mreg_di._discovery_index"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
 def _discovery_of(catalogue: Catalogue | Discovery) -> Discovery:
+    from mreg_di._discovery_index import Discovery
+
     return catalogue if isinstance(catalogue, Discovery) else Discovery(catalogue)
 
 
@@ -186,11 +202,15 @@ class DiscoveryMixin:
         catalogue = self._catalogue()
         cached: Discovery | None = getattr(self, "_discovery_cache", None)
         if cached is None or cached.catalogue is not catalogue:
+            from mreg_di._discovery_index import Discovery
+
             cached = Discovery(catalogue)
             self._discovery_cache = cached
         return cached
 
     def _discovery_profile(self, profile: str | None) -> str:
+        from mreg_di._discovery_checks import check_profile
+
         return check_profile(profile) or self.profile
 
     def discover_plugins(
