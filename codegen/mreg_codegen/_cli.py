@@ -190,14 +190,12 @@ def _check(report: ScanReport, text: str, summary: str, streams: Streams) -> int
     return EXIT_PROBLEMS
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _scan_summary(report: ScanReport) -> str:
+    from mreg_codegen._diagnostics import counted
+
     stats = report.stats
     return (
-        f"{_plural(stats.plugins, 'plugin')} from {_plural(stats.files, 'file')}: "
+        f"{counted(stats.plugins, 'plugin')} from {counted(stats.files, 'file')}: "
         f"{stats.scanned} scanned, {stats.cached} cached"
     )
 
@@ -237,7 +235,7 @@ def _add_validate(subparsers: _Subparsers) -> None:
 
 
 def _run_validate(args: argparse.Namespace, streams: Streams) -> int:
-    from mreg_codegen._diagnostics import render_all
+    from mreg_codegen._diagnostics import counted, render_all
     from mreg_codegen._graph_diagnostics import SourceTexts, displayed_names, problem_diagnostic
     from mreg_codegen._project import display_path
     from mreg_di._graph import profiles_of, validate_profiles
@@ -268,7 +266,7 @@ def _run_validate(args: argparse.Namespace, streams: Streams) -> int:
     listed = ", ".join(profiles)
     noun = "profile" if len(profiles) == 1 else "profiles"
     streams.out.write(
-        f"{shown}: {_plural(len(manifest), 'plugin')}; {noun} {listed}: no problems\n"
+        f"{shown}: {counted(len(manifest), 'plugin')}; {noun} {listed}: no problems\n"
     )
     return EXIT_OK
 

@@ -19,6 +19,7 @@ __all__ = [
     "SEVERITIES",
     "Diagnostic",
     "Severity",
+    "counted",
     "diagnostic_at",
     "render_all",
     "source_line_at",
@@ -244,7 +245,13 @@ def diagnostic_at(
     )
 
 
-def _count(number: int, noun: str) -> str:
+def counted(number: int, noun: str) -> str:
+    """`number` and `noun`, plural unless `number` is 1; for summary lines.
+
+    Example:
+        >>> counted(1, "error"), counted(0, "warning"), counted(3, "plugin")
+        ('1 error', '0 warnings', '3 plugins')
+    """
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
@@ -269,5 +276,5 @@ def render_all(diagnostics: Iterable[Diagnostic], fmt: Literal["text", "json"] =
     if fmt != "text":
         raise ValueError(f"diagnostics format must be 'text' or 'json', not {fmt!r}")
     errors = sum(1 for d in ordered if d.is_error)
-    summary = f"{_count(errors, 'error')}, {_count(len(ordered) - errors, 'warning')}"
+    summary = f"{counted(errors, 'error')}, {counted(len(ordered) - errors, 'warning')}"
     return "\n\n".join([*(d.render() for d in ordered), summary])
