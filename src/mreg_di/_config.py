@@ -43,6 +43,10 @@ ENV_PREFIX = "MREG_"
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 _TEXT_ANNOTATIONS = frozenset({"str", "builtins.str", "Path", "pathlib.Path"})
+_SHAPE_HINT = (
+    '\nHint: map each plugin name to its parameter values, e.g. {"gzip": {"level": 9}}, '
+    "or in TOML a table [gzip] holding level = 9"
+)
 
 
 def env_name(plugin: str, parameter: str | None = None, prefix: str = ENV_PREFIX) -> str:
@@ -118,26 +122,30 @@ class Configuration:
             ...
             TypeError: the configuration dict: the entry for plugin `gzip` must be a mapping \
 of parameter names to values, not int
+            Hint: map each plugin name to its parameter values, e.g. {"gzip": {"level": 9}}, \
+or in TOML a table [gzip] holding level = 9
         """
         if not isinstance(data, Mapping):
             raise TypeError(
                 f"{source}: configuration must map plugin names to mappings of parameter "
-                f"values, not {type(data).__name__}"
+                f"values, not {type(data).__name__}{_SHAPE_HINT}"
             )
         by_name: dict[str, dict[str, Any]] = {}
         for plugin, values in data.items():
             if not isinstance(plugin, str):
-                raise TypeError(f"{source}: plugin names must be strings, found {plugin!r}")
+                raise TypeError(
+                    f"{source}: plugin names must be strings, found {plugin!r}{_SHAPE_HINT}"
+                )
             if not isinstance(values, Mapping):
                 raise TypeError(
                     f"{source}: the entry for plugin `{plugin}` must be a mapping of parameter "
-                    f"names to values, not {type(values).__name__}"
+                    f"names to values, not {type(values).__name__}{_SHAPE_HINT}"
                 )
             for key in values:
                 if not isinstance(key, str):
                     raise TypeError(
                         f"{source}: parameter names for plugin `{plugin}` must be strings, "
-                        f"found {key!r}"
+                        f"found {key!r}{_SHAPE_HINT}"
                     )
             by_name[plugin] = dict(values)
         return cls([_Layer(by_name, source)])

@@ -14,6 +14,10 @@ from mreg_di._errors import ResolutionError
 from mreg_di._registry import ModuleRegistry
 
 ANNOTATIONS = {"level": "int", "name": "str", "path": "pathlib.Path", "tags": "list[str]"}
+SHAPE_HINT = (
+    '\nHint: map each plugin name to its parameter values, e.g. {"gzip": {"level": 9}}, '
+    "or in TOML a table [gzip] holding level = 9"
+)
 
 
 class TestSources:
@@ -29,18 +33,18 @@ class TestSources:
             (
                 {"gzip": 9},
                 "the configuration dict: the entry for plugin `gzip` must be a mapping of "
-                "parameter names to values, not int",
+                "parameter names to values, not int" + SHAPE_HINT,
             ),
-            ({1: {}}, "the configuration dict: plugin names must be strings, found 1"),
+            ({1: {}}, "the configuration dict: plugin names must be strings, found 1" + SHAPE_HINT),
             (
                 {"gzip": {2: 1}},
                 "the configuration dict: parameter names for plugin `gzip` must be strings, "
-                "found 2",
+                "found 2" + SHAPE_HINT,
             ),
             (
                 [1],
                 "the configuration dict: configuration must map plugin names to mappings of "
-                "parameter values, not list",
+                "parameter values, not list" + SHAPE_HINT,
             ),
         ],
     )
