@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from mreg_di._config import configuration_problems
 from mreg_di._errors import ResolutionError
-from mreg_di._resolve import Binder
 from mreg_di._validation import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from mreg_di._config import Configuration
     from mreg_di._manifest import Manifest
     from mreg_di._problems import Problem
+    from mreg_di._resolve import Binder
 
 __all__ = ["GraphMixin"]
 
@@ -41,6 +41,7 @@ class GraphMixin:
         _profile: str
         _config: Configuration
         _catalogue_now: LayeredCatalogue
+        _binder: Binder
         _problems: list[Problem] | None
         _order: list[str] | None
         _graph: nx.DiGraph | None
@@ -61,7 +62,7 @@ class GraphMixin:
         if graph is None:
             from mreg_di._graph import build_graph
 
-            graph = self._graph = build_graph(Binder(self._catalogue_now, self._profile))
+            graph = self._graph = build_graph(self._binder)
         return graph
 
     def validate(self) -> None:
