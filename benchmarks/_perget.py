@@ -170,14 +170,11 @@ def _mreg(args: argparse.Namespace) -> tuple[Getter, Getter]:
     import importlib
 
     try:
-        registry_class = importlib.import_module("mreg_di").ModuleRegistry
-    except (ImportError, AttributeError):
-        try:
-            registry_class = importlib.import_module("mreg_di._registry").ModuleRegistry
-        except (ImportError, AttributeError) as exc:
-            raise _Unavailable(f"mreg_di.ModuleRegistry is not importable ({exc})") from exc
+        from mreg_di import ModuleRegistry
+    except ImportError as exc:
+        raise _Unavailable(f"mreg_di.ModuleRegistry is not importable ({exc})") from exc
     subjects = importlib.import_module(args.package)
-    registry = registry_class.from_manifest(args.manifest, type_checks=args.type_checks)
+    registry = ModuleRegistry.from_manifest(args.manifest, type_checks=args.type_checks)
     get = registry.get
     a_cls, s_cls = subjects.A, subjects.S
     return (lambda: get(a_cls)), (lambda: get(s_cls))

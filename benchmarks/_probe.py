@@ -42,17 +42,11 @@ class _Unavailable(Exception):
 
 
 def _ready_mreg(opts: dict[str, str]) -> Any:
-    import importlib
-
-    # The public name first (what users write); the private module until it is exported.
     try:
-        registry_class = importlib.import_module("mreg_di").ModuleRegistry
-    except (ImportError, AttributeError):
-        try:
-            registry_class = importlib.import_module("mreg_di._registry").ModuleRegistry
-        except (ImportError, AttributeError) as exc:
-            raise _Unavailable(f"mreg_di.ModuleRegistry is not importable ({exc})") from exc
-    return registry_class.from_manifest(opts["manifest"])
+        from mreg_di import ModuleRegistry  # what users write
+    except ImportError as exc:
+        raise _Unavailable(f"mreg_di.ModuleRegistry is not importable ({exc})") from exc
+    return ModuleRegistry.from_manifest(opts["manifest"])
 
 
 def _get_mreg(registry: Any, opts: dict[str, str]) -> Any:
