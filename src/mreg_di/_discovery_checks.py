@@ -4,7 +4,8 @@ The discovery methods (`mreg_di._discovery_index.Discovery`) check their keyword
 with these functions, and the query objects (`mreg_di._queries`) their fields, so a bad filter
 gets the same message whether it is passed to a query method or written into a query object.
 
-On the start-up path: ``packaging`` is imported only by `check_version_filter`, when called.
+Imported on the first query (or query object), not at start-up; ``packaging`` is imported only
+by `check_version_filter`, when called.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ needs on first use (capability, type, name and metadata tables for structured qu
 inverted index for semantic ones), so that later queries on a large catalogue cost about the
 size of their answer.
 
-On the start-up path (through `mreg_di._discovery`): ``packaging.specifiers`` (version
-filters) and the semantic index are imported by the queries that need them.
+Not on the start-up path: `mreg_di._discovery` imports this module on the first query. Even
+then, ``packaging.specifiers`` (version filters) and the semantic index are imported only by
+the queries that need them.
 """
 
 from __future__ import annotations
