@@ -39,6 +39,7 @@ from mreg_codegen._cache import (
 )
 from mreg_codegen._diagnostics import Diagnostic, diagnostic_at
 from mreg_codegen._options import ScanOptions
+from mreg_codegen._output import file_in_the_way
 from mreg_codegen._project import UsageError, discover, display_path, resolve_roots
 from mreg_codegen._report import ScanReport, ScanStats, sorted_diagnostics
 from mreg_codegen._run import ScanRun
@@ -81,7 +82,7 @@ def scan_project(
     output = (cwd / options.output).resolve()
     if output.is_dir():
         raise UsageError(f"--output {str(options.output)!r} is a directory; name a file")
-    blocker = _file_in_the_way(output)
+    blocker = file_in_the_way(output)
     if blocker is not None:
         raise UsageError(
             f"--output {str(options.output)!r} cannot be written: "
@@ -122,14 +123,6 @@ def scan_project(
         extra = _cache_warning(cache_path, cwd, save_warning)
         report = attrs.evolve(report, diagnostics=sorted_diagnostics((*report.diagnostics, extra)))
     return report
-
-
-def _file_in_the_way(output: Path) -> Path | None:
-    """The existing file among `output`'s ancestors, which would stop its directory being made."""
-    for parent in output.parents:
-        if parent.exists():
-            return None if parent.is_dir() else parent
-    return None
 
 
 def _cache_warning(cache_path: Path, cwd: Path, message: str) -> Diagnostic:

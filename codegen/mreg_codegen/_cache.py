@@ -466,7 +466,7 @@ class ScanCache:
             self._dirty = True
         if not self._dirty:
             return None
-        from mreg_codegen._output import atomic_write
+        from mreg_codegen._output import atomic_write, file_in_the_way
 
         try:
             if self._records_dirty or not self._generation:
@@ -484,6 +484,9 @@ class ScanCache:
             }
             atomic_write(self.path, _dumps(index), durable=False)
         except OSError as exc:
+            blocker = file_in_the_way(self.path)
+            if blocker is not None:
+                return f"cannot write the scan cache: `{blocker.name}` is a file, not a directory"
             return f"cannot write the scan cache: {exc.strerror or exc}"
         self._dirty = self._records_dirty = False
         return None

@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write", "read_text", "unified_diff"]
+__all__ = ["atomic_write", "file_in_the_way", "read_text", "unified_diff"]
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
@@ -55,6 +55,28 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise
     if durable:
         _fsync_directory(directory)
+
+
+def file_in_the_way(path: Path) -> Path | None:
+    """The file among `path`'s ancestors that stops its directory being made, if any.
+
+    `atomic_write` fails on such a path with an error that names the symptom (``File
+    exists``, ``Not a directory``); this names the cause.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     (Path(tmp) / "f").write_text("")
+        ...     file_in_the_way(Path(tmp) / "f" / "sub" / "m.json").name
+        ...     file_in_the_way(Path(tmp) / "new" / "m.json") is None
+        0
+        'f'
+        True
+    """
+    for parent in path.parents:
+        if parent.exists():
+            return None if parent.is_dir() else parent
+    return None
 
 
 def _copy_mode(path: Path, temp: str) -> None:

@@ -226,7 +226,10 @@ class TestCacheRecovery:
         report = scan(project, cache_dir=project / "blocked" / "cache")
         assert report.ok
         assert [(d.code, d.message) for d in report.diagnostics] == [
-            ("cache-ignored", "cannot write the scan cache: Not a directory")
+            (
+                "cache-ignored",
+                "cannot write the scan cache: `blocked` is a file, not a directory",
+            )
         ]
 
 

@@ -282,7 +282,7 @@ class TestCorruption:
         cache = ScanCache(blocker / "c.json", fingerprint="fp")
         file = source(tmp_path)
         cache.store(file, result_for(file.path))
-        assert cache.save() == "cannot write the scan cache: File exists"
+        assert cache.save() == ("cannot write the scan cache: `blocker` is a file, not a directory")
 
 
 class TestSaving:
