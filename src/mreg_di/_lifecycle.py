@@ -21,20 +21,12 @@ Rules (see docs/lifecycle.md):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from mreg_di._errors import LifecycleError
-
-if TYPE_CHECKING:
-    import logging
+from mreg_di._log import logger as _logger
 
 __all__ = ["Lifecycle", "Started"]
-
-
-def _logger() -> logging.Logger:
-    import logging  # ~3 ms: only once something is logged
-
-    return logging.getLogger("mreg_di")
 
 
 class Started(NamedTuple):

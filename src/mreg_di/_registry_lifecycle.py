@@ -9,8 +9,9 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from mreg_di._log import logger as _logger
+
 if TYPE_CHECKING:
-    import logging
     import threading
     from collections.abc import Callable
 
@@ -19,12 +20,6 @@ if TYPE_CHECKING:
     from mreg_di._lifecycle import Lifecycle
 
 __all__ = ["LifecycleMixin"]
-
-
-def _logger() -> logging.Logger:
-    import logging  # ~3 ms: only once something is logged
-
-    return logging.getLogger("mreg_di")
 
 
 class LifecycleMixin:

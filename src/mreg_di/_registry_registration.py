@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mreg_di._log import logger as _logger
 from mreg_di._resolve import Binder
 
 if TYPE_CHECKING:
-    import logging
     import threading
     from collections.abc import Callable, Mapping, Sequence
 
@@ -25,12 +25,6 @@ if TYPE_CHECKING:
     from mreg_di._spec import PluginSpec
 
 __all__ = ["RegistrationMixin"]
-
-
-def _logger() -> logging.Logger:
-    import logging  # ~3 ms: only once something is logged
-
-    return logging.getLogger("mreg_di")
 
 
 class RegistrationMixin:

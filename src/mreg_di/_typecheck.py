@@ -20,10 +20,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from mreg_di._errors import PluginTypeError
+from mreg_di._log import logger as _logger
 
 if TYPE_CHECKING:
-    import logging
-
     from mreg_di._spec import PluginRecord
 
 __all__ = ["TYPE_CHECK_MODES", "TypeCheckMode", "TypeChecker", "type_text"]
@@ -32,12 +31,6 @@ TypeCheckMode = Literal["error", "warn", "off"]
 """What a failed type check does."""
 
 TYPE_CHECK_MODES = ("error", "warn", "off")
-
-
-def _logger() -> logging.Logger:
-    import logging  # ~3 ms: only once something is logged
-
-    return logging.getLogger("mreg_di")
 
 
 def type_text(hint: object) -> str:
