@@ -69,7 +69,7 @@ def scan_project(
 
     Raises:
         UsageError: A root is missing or not a directory, roots nest, or the output is a
-            directory or lies under a file.
+            directory, lies under a file or has a name the file system refuses.
 
     Example:
         >>> import tempfile
@@ -80,15 +80,7 @@ def scan_project(
     """
     cwd = (options.cwd or Path.cwd()).resolve()
     output = (cwd / options.output).resolve()
-    if output.is_dir():
-        raise UsageError(f"--output {str(options.output)!r} is a directory; name a file")
-    blocker = file_in_the_way(output)
-    if blocker is not None:
-        raise UsageError(
-            f"--output {str(options.output)!r} cannot be written: "
-            f"{display_path(blocker, cwd)!r} is a file, not a directory; name a file in a "
-            "directory"
-        )
+    _check_output(str(options.output), output, cwd)
     roots = resolve_roots(options.roots, cwd=cwd)
     files, walk_warnings = discover(
         roots, manifest_dir=output.parent, cwd=cwd, excludes=options.excludes
@@ -123,6 +115,24 @@ def scan_project(
         extra = _cache_warning(cache_path, cwd, save_warning)
         report = attrs.evolve(report, diagnostics=sorted_diagnostics((*report.diagnostics, extra)))
     return report
+
+
+def _check_output(given: str, output: Path, cwd: Path) -> None:
+    """Refuse, before any scanning, an --output that can be seen not to be writable."""
+    try:
+        is_dir = output.is_dir()
+        blocker = file_in_the_way(output)
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise UsageError(
+            f"--output {given!r} cannot be written: {exc.strerror or exc}; name another path"
+        ) from None
+    if is_dir:
+        raise UsageError(f"--output {given!r} is a directory; name a file")
+    if blocker is not None:
+        raise UsageError(
+            f"--output {given!r} cannot be written: {display_path(blocker, cwd)!r} is a file, "
+            "not a directory; name a file in a directory"
+        )
 
 
 def _cache_warning(cache_path: Path, cwd: Path, message: str) -> Diagnostic:

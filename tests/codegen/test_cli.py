@@ -437,6 +437,16 @@ class TestUsage:
                 "'src/acme/storage.py' is a file, not a directory; name a file in a directory\n",
             )
 
+    def test_output_name_too_long(self, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """An --output name the file system refuses is a usage error with its reason."""
+        output = "m" * 300 + ".json"  # longer than any file system allows a name to be
+        assert run(capsys, "scan", "src", "-o", output) == (
+            2,
+            "",
+            f"mreg-codegen scan: error: --output '{output}' cannot be written: File name too "
+            "long; name another path\n",
+        )
+
     def test_version_and_help(self, capsys: pytest.CaptureFixture[str]) -> None:
         """--version and --help print to stdout and exit 0."""
         assert run(capsys, "--version") == (0, "mreg-codegen 0.1.0\n", "")
