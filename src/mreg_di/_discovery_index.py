@@ -29,7 +29,7 @@ from mreg_di._discovery_checks import (
     check_type,
     check_version_filter,
 )
-from mreg_di._validation import DEFAULT_PROFILE
+from mreg_di._validation import DEFAULT_PROFILE, is_active
 
 if TYPE_CHECKING:
     from mreg_di._resolve import Catalogue
@@ -46,14 +46,6 @@ def _same(wanted: object, actual: object) -> bool:
     if isinstance(wanted, bool) or isinstance(actual, bool):
         return wanted is actual
     return wanted == actual
-
-
-def _is_active(raw: Mapping[str, Any], profile: str) -> bool:
-    # PluginSpec.is_active_in's rule, read from a JSON record without building its spec.
-    profiles = raw["profiles"]
-    if not profiles:
-        return True
-    return profile != DEFAULT_PROFILE and profile in profiles
 
 
 class Discovery:
@@ -159,7 +151,7 @@ class Discovery:
             return None
         if profile not in self._active:
             rows = self._records()
-            active = {p for p, raw in enumerate(rows) if _is_active(raw, profile)}
+            active = {p for p, raw in enumerate(rows) if is_active(raw["profiles"], profile)}
             self._active[profile] = None if len(active) == len(rows) else active
         return self._active[profile]
 

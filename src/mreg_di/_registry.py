@@ -44,7 +44,7 @@ from mreg_di._registry_overrides import OverrideMixin
 from mreg_di._registry_registration import RegistrationMixin
 from mreg_di._resolve import Binder
 from mreg_di._typecheck import TypeChecker, TypeCheckMode
-from mreg_di._validation import DEFAULT_PROFILE
+from mreg_di._validation import DEFAULT_PROFILE, is_active
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -282,13 +282,9 @@ mreg-manifest.json
         """
         found: dict[str, tuple[str, ...]] = {}
         for raw in self._catalogue_now.raw_records():
-            if raw["kind"] == "factory" and self._is_active_raw(raw):
+            if raw["kind"] == "factory" and is_active(raw["profiles"], self._profile):
                 found[raw["name"]] = tuple(raw["variants"])
         return dict(sorted(found.items()))
-
-    def _is_active_raw(self, raw: Mapping[str, Any]) -> bool:
-        profiles = raw["profiles"]
-        return not profiles or (self._profile != DEFAULT_PROFILE and self._profile in profiles)
 
     # -- resolution -------------------------------------------------------------------------
 

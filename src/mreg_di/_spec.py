@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import attrs
 
+from mreg_di._validation import is_active
+
 __all__ = ["ParameterSpec", "PluginKind", "PluginRecord", "PluginSpec", "PluginType", "Scope"]
 
 Scope = Literal["singleton", "factory", "thread"]
@@ -112,9 +114,7 @@ class PluginSpec:
             >>> PluginSpec("mock", profiles=["test"]).is_active_in(None)
             False
         """
-        if not self.profiles:
-            return True
-        return profile is not None and profile in self.profiles
+        return is_active(self.profiles, profile)
 
     def to_json(self) -> dict[str, Any]:
         """The spec's fields as the manifest stores them."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from packaging.version import VERSION_PATTERN
 
@@ -27,6 +27,7 @@ __all__ = [
     "check_scope",
     "check_version",
     "close_matches",
+    "is_active",
     "split_requirement",
 ]
 
@@ -202,3 +203,20 @@ def check_metadata(value: object, path: str = "metadata") -> str | None:
         f"{path} must hold only JSON values (str, int, float, bool, None, list, dict), "
         f"found {type(value).__name__}"
     )
+
+
+def is_active(profiles: Sequence[str], profile: str | None) -> bool:
+    """Whether a plugin listing `profiles` is active in `profile`: the one activity rule.
+
+    A plugin listing no profile is active everywhere; one listing profiles is active only in
+    those, never in the default profile (``None`` or ``"default"``).
+
+    Example:
+        >>> is_active([], None), is_active(["test"], "test"), is_active(["test"], None)
+        (True, True, False)
+        >>> is_active(["default"], "default")
+        False
+    """
+    if not profiles:
+        return True
+    return profile is not None and profile != DEFAULT_PROFILE and profile in profiles

@@ -126,9 +126,11 @@ class TestPluginSpec:
         """No profiles means every profile; otherwise only the listed ones."""
         assert PluginSpec("x", profiles=profiles).is_active_in(profile) is active
 
-    def test_default_profile_name_is_not_special_in_specs(self) -> None:
-        """A plugin listing "default" is active when "default" is asked for by name."""
-        assert PluginSpec("x", profiles=["default"]).is_active_in("default")
+    def test_default_profile_by_name_is_the_default_profile(self) -> None:
+        """Asking for "default" by name is asking for no profile, as the registry does."""
+        spec = PluginSpec("x", profiles=["default"])
+        assert spec.is_active_in("default") is spec.is_active_in(None) is False
+        assert PluginSpec("y").is_active_in("default") is True
 
 
 class TestParameterSpec:
