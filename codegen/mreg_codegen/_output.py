@@ -74,8 +74,11 @@ def file_in_the_way(path: Path) -> Path | None:
         True
     """
     for parent in path.parents:
-        if parent.exists():
-            return None if parent.is_dir() else parent
+        try:
+            if parent.exists():
+                return None if parent.is_dir() else parent
+        except OSError:  # e.g. a name too long to stat: not a file in the way
+            return None
     return None
 
 

@@ -232,6 +232,15 @@ class TestCacheRecovery:
             )
         ]
 
+    def test_cache_dir_name_too_long(self, project: Path) -> None:
+        """A cache directory the file system refuses warns with its reason; it does not crash."""
+        report = scan(project, cache_dir=project / ("c" * 300))
+        assert report.ok
+        assert [(d.code, d.message) for d in report.diagnostics] == [
+            ("cache-ignored", "cannot read the scan cache: File name too long"),
+            ("cache-ignored", "cannot write the scan cache: File name too long"),
+        ]
+
 
 class TestAcrossFiles:
     def test_duplicate_names(self, project: Path) -> None:
