@@ -58,16 +58,17 @@ def active_name(
     if not isinstance(name, str):
         raise TypeError(f"plugin names are strings, not {type(name).__name__}: {name!r}")
     if name not in catalogue:
+        known = close_matches(name, catalogue.names())
         hint = ""
         if catalogue.candidates(name):
             hint = f"`{name}` is an interface; use `registry.get({name!r})`"
-        raise PluginNotFoundError(
-            name,
-            kind=kind,
-            profile=profile,
-            known=close_matches(name, catalogue.names()),
-            hint=hint,
-        )
+        elif not known:
+            hint = (
+                "no plugin in the manifest has that name: list them with "
+                "`mreg-codegen list MANIFEST`, and re-run `mreg-codegen scan` if the plugin "
+                "was declared since the manifest was generated"
+            )
+        raise PluginNotFoundError(name, kind=kind, profile=profile, known=known, hint=hint)
     record = catalogue.record(name)
     if not record.spec.is_active_in(None if profile == DEFAULT_PROFILE else profile):
         raise PluginNotFoundError(

@@ -70,3 +70,18 @@ class TestCheckVariant:
             PluginNotFoundError, match=r"has no variant `3`: valid variants are `a`"
         ):
             check_variant(record, 3)
+
+
+class TestActiveName:
+    def test_unknown_name_without_close_match_says_where_to_look(self) -> None:
+        """A name like no plugin's gets a hint to list the manifest or re-run the scan."""
+        from mreg_di._registry import ModuleRegistry
+
+        with pytest.raises(PluginNotFoundError) as info:
+            ModuleRegistry().create_plugin("ghost")
+        assert str(info.value) == (
+            "no active plugin `ghost` in profile `default`\n"
+            "Hint: no plugin in the manifest has that name: list them with "
+            "`mreg-codegen list MANIFEST`, and re-run `mreg-codegen scan` if the plugin was "
+            "declared since the manifest was generated"
+        )
