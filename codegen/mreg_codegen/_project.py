@@ -119,7 +119,8 @@ def resolve_roots(
         cwd: Default: the current directory.
 
     Raises:
-        UsageError: A root is missing or not a directory (the message names it as given).
+        UsageError: A root is missing, unreadable or not a directory (the message names it
+            as given).
 
     Example:
         >>> import tempfile
@@ -130,9 +131,13 @@ def resolve_roots(
     resolved: set[Path] = set()
     for root in roots:
         path = Path(root) if cwd is None else cwd / root
-        if not path.exists():
+        try:
+            exists, is_dir = path.exists(), path.is_dir()
+        except OSError as exc:  # e.g. a name longer than the file system allows
+            raise UsageError(f"SRC {str(root)!r} cannot be read: {exc.strerror or exc}") from None
+        if not exists:
             raise UsageError(f"SRC {str(root)!r} does not exist")
-        if not path.is_dir():
+        if not is_dir:
             raise UsageError(
                 f"SRC {str(root)!r} is not a directory; pass the import root that contains it"
             )

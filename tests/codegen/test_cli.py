@@ -410,6 +410,15 @@ class TestUsage:
             "mreg-codegen scan: error: SRC 'nope' does not exist\n",
         )
 
+    def test_root_name_too_long(self, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A SRC name the file system refuses is a usage error with its reason."""
+        root = "s" * 300
+        assert run(capsys, "scan", root, "-o", "m.json") == (
+            2,
+            "",
+            f"mreg-codegen scan: error: SRC '{root}' cannot be read: File name too long\n",
+        )
+
     def test_root_is_a_file(self, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """A SRC that is a file is a usage error with a hint."""
         assert run(capsys, "scan", "src/acme/storage.py", "-o", "m.json") == (
