@@ -92,20 +92,18 @@ def build_manifest(
         CacheCorruptError: The records do not make a valid manifest.
     """
     from mreg_di._errors import ManifestError
-    from mreg_di._manifest import GENERATED_MARKER, SCHEMA_VERSION, Manifest
+    from mreg_di._manifest import Manifest
 
-    # The layout of Manifest.build, from the records' JSON form: cached records never
-    # need to become objects.
-    data = {
-        "$comment": GENERATED_MARKER,
-        "schema": SCHEMA_VERSION,
-        "generator": GENERATOR,
-        "files": files,
-        "plugins": sorted(unique, key=lambda raw: raw["name"]),
-        "order": orders,
-    }
     try:
-        manifest = Manifest.from_data(data, source=source, directory=directory)
+        # From the records' JSON form: cached records never need to become objects.
+        manifest = Manifest.from_raw_records(
+            unique,
+            files=files,
+            order=orders,
+            generator=GENERATOR,
+            source=source,
+            directory=directory,
+        )
     except ManifestError as exc:
         raise CacheCorruptError(str(exc)) from exc
     return manifest
