@@ -93,44 +93,54 @@ def _ready_ep(opts: dict[str, str]) -> Any:
 class _LazyFactory:
     """Imports its plugin's module and builds it on first call; the floor's only machinery."""
 
-    __slots__ = ("instance", "record")
+    __slots__ = ("instance", "row")
 
-    def __init__(self, record: dict[str, Any]) -> None:
-        self.record = record
+    def __init__(self, row: list[Any]) -> None:
+        self.row = row
         self.instance: Any = None
 
     def __call__(self, floor: _Floor) -> Any:
         if self.instance is None:
             import importlib
 
-            record = self.record
-            cls = getattr(importlib.import_module(record["module"]), record["qualname"])
+            at, row = floor.at, self.row
+            module = importlib.import_module(row[at["module"]])
+            cls = getattr(module, row[at["qualname"]])
+            name, interface = floor.parameter_at["name"], floor.parameter_at["interface"]
             kwargs = {
-                p["name"]: floor.get(p["interface"])
-                for p in record["parameters"]
-                if p["interface"] is not None
+                p[name]: floor.get(p[interface])
+                for p in row[at["parameters"]]
+                if p[interface] is not None
             }
             self.instance = cls(**kwargs)
         return self.instance
 
 
 class _Floor:
-    """``json.load`` plus a dict of lazy factories; an interface index built on first use."""
+    """``json.load`` plus a dict of lazy factories; an interface index built on first use.
+
+    It reads the manifest as any program would: plugins are rows whose positions the manifest's
+    ``fields`` header names.
+    """
 
     def __init__(self, path: str) -> None:
         import json
 
         with open(path, "rb") as file:
             data = json.load(file)
-        self.factories = {record["name"]: _LazyFactory(record) for record in data["plugins"]}
+        self.at = {field: i for i, field in enumerate(data["fields"]["plugin"])}
+        self.parameter_at = {field: i for i, field in enumerate(data["fields"]["parameter"])}
+        name = self.at["name"]
+        self.factories = {row[name]: _LazyFactory(row) for row in data["plugins"]}
         self.index: dict[str, str] | None = None
 
     def get(self, interface: str) -> Any:
         if self.index is None:
+            provides = self.at["provides"]
             self.index = {
                 provided: name
                 for name, factory in self.factories.items()
-                for provided in factory.record["provides"]
+                for provided in factory.row[provides]
             }
         return self.factories[self.index[interface]](self)
 

@@ -25,8 +25,7 @@ class LayeredCatalogue:
     Example:
         >>> from mreg_di._manifest import Manifest
         >>> from mreg_di._spec import PluginRecord, PluginSpec
-        >>> empty = Manifest.from_data({"schema": 1, "generator": "doc", "files": {},
-        ...                             "plugins": [], "order": {}})
+        >>> empty = Manifest.build([], files={}, order={}, generator="doc")
         >>> record = PluginRecord(PluginSpec("clock", provides=["x.Clock"]), "x", "Clock")
         >>> catalogue = LayeredCatalogue(empty).with_record(record)
         >>> catalogue.names(), list(catalogue.candidates("x.Clock"))

@@ -121,8 +121,7 @@ class Container:
         >>> from mreg_di._typecheck import TypeChecker
         >>> class Clock: ...
         >>> catalogue = RecordCatalogue([PluginRecord(PluginSpec("clock"), __name__, "Clock")])
-        >>> loader = Loader(Manifest.from_data({"schema": 1, "generator": "doc", "files": {},
-        ...                                     "plugins": [], "order": {}}))
+        >>> loader = Loader(Manifest.build([], files={}, order={}, generator="doc"))
         >>> loader.add("clock", Clock)
         >>> container = Container(Binder(catalogue, None), loader=loader,
         ...                       checker=TypeChecker("off"), config=Configuration(),
@@ -265,8 +264,7 @@ class Container:
             >>> class Job: ...
             >>> record = PluginRecord(PluginSpec("job", scope="factory"), __name__, "Job")
             >>> catalogue = RecordCatalogue([record])
-            >>> loader = Loader(Manifest.from_data({"schema": 1, "generator": "doc",
-            ...                                     "files": {}, "plugins": [], "order": {}}))
+            >>> loader = Loader(Manifest.build([], files={}, order={}, generator="doc"))
             >>> loader.add("job", Job)
             >>> container = Container(Binder(catalogue, None), loader=loader,
             ...                       checker=TypeChecker("off"), config=Configuration(),

@@ -49,8 +49,7 @@ class Loader:
 
     Example:
         >>> from mreg_di._manifest import Manifest
-        >>> manifest = Manifest.from_data({"schema": 1, "generator": "doc", "files": {},
-        ...                                "plugins": [], "order": {}})
+        >>> manifest = Manifest.build([], files={}, order={}, generator="doc")
         >>> loader = Loader(manifest, verify=True)
         >>> loader.add("inline", dict)
         >>> loader.loaded("inline")

@@ -37,7 +37,7 @@ from mreg_di._discovery import DiscoveryMixin
 from mreg_di._lifecycle import Lifecycle
 from mreg_di._loader import Loader
 from mreg_di._lookup import active_name, check_variant, provider_name, qualified_name
-from mreg_di._manifest import MANIFEST_FILENAME, SCHEMA_VERSION, Manifest
+from mreg_di._manifest import MANIFEST_FILENAME, Manifest
 from mreg_di._registry_graph import GraphMixin
 from mreg_di._registry_lifecycle import LifecycleMixin
 from mreg_di._registry_overrides import OverrideMixin
@@ -71,16 +71,7 @@ class _Build:
 
 
 def _empty_manifest() -> Manifest:
-    return Manifest.from_data(
-        {
-            "schema": SCHEMA_VERSION,
-            "generator": "mreg-di runtime",
-            "files": {},
-            "plugins": [],
-            "order": {},
-        },
-        source="<runtime>",
-    )
+    return Manifest.build([], files={}, order={}, generator="mreg-di runtime", source="<runtime>")
 
 
 class ModuleRegistry(GraphMixin, RegistrationMixin, OverrideMixin, LifecycleMixin, DiscoveryMixin):

@@ -10,11 +10,10 @@ where importing ``packaging.specifiers`` alone would cost more than checking 5,0
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-
-from packaging.version import VERSION_PATTERN
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -42,7 +41,9 @@ DEFAULT_PROFILE = "default"
 
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 _NAME_RE = re.compile(_NAME)
-_VERSION_RE = re.compile(VERSION_PATTERN, re.VERBOSE | re.IGNORECASE)
+# Release-only versions ("1", "2.1.0") are valid PEP 440 as they stand; only other spellings
+# need packaging's full pattern, whose import is kept off the start-up path.
+_PLAIN_VERSION_RE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 _SPEC_CLAUSE_RE = re.compile(
     r"\s*(?P<op>~=|===|==|!=|<=|>=|<|>)\s*(?P<version>[A-Za-z0-9_.!+*-]+)\s*"
 )
@@ -79,9 +80,19 @@ def check_version(value: object) -> str | None:
     """
     if not isinstance(value, str):
         return f"version must be a string, not {type(value).__name__}"
-    if not _VERSION_RE.fullmatch(value.strip()) or value != value.strip():
+    if _PLAIN_VERSION_RE.fullmatch(value):
+        return None
+    if not _version_re().fullmatch(value.strip()) or value != value.strip():
         return f"version {value!r} is not a valid PEP 440 version (e.g. '1.0', '2.1.0rc1')"
     return None
+
+
+@functools.cache
+def _version_re() -> re.Pattern[str]:
+    """PEP 440's version pattern, from packaging (imported on first use)."""
+    from packaging.version import VERSION_PATTERN
+
+    return re.compile(VERSION_PATTERN, re.VERBOSE | re.IGNORECASE)
 
 
 def split_requirement(value: str) -> tuple[str, str] | None:
@@ -110,7 +121,7 @@ def _is_valid_clause(op: str, version: str) -> bool:
     if op == "===":
         return True
     wildcard = version.endswith(".*")
-    parsed = _VERSION_RE.fullmatch(version[:-2] if wildcard else version)
+    parsed = _version_re().fullmatch(version[:-2] if wildcard else version)
     if parsed is None:
         return False
     equality = op in ("==", "!=")

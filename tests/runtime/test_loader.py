@@ -158,9 +158,7 @@ class TestImport:
 class TestLoaderUnit:
     def test_runtime_objects(self) -> None:
         """Objects added at run time are returned without any file check or import."""
-        manifest = Manifest.from_data(
-            {"schema": 1, "generator": "t", "files": {}, "plugins": [], "order": {}}
-        )
+        manifest = Manifest.build([], files={}, order={}, generator="t")
         loader = Loader(manifest)
         record = PluginRecord(PluginSpec("inline"), "nowhere.at.all", "Thing")
         loader.add("inline", dict)
