@@ -238,11 +238,7 @@ class _Checker:
         if not _is_str(data["generator"]):
             self.fail("$.generator", f"expected a string, found {_json_type(data['generator'])}")
         if data["fields"] != _FIELDS_HEADER:
-            self.fail(
-                "$.fields",
-                "the field names differ from the ones this mreg-di reads: "
-                f"expected {_FIELDS_HEADER}",
-            )
+            self.fields(data["fields"])
         files = data["files"]
         if not isinstance(files, dict):
             self.fail("$.files", f"expected an object, found {_json_type(files)}")
@@ -268,6 +264,27 @@ class _Checker:
         else:
             names = self.plugins(plugins, files)
         self.order(data["order"], set(names))
+
+    def fields(self, header: object) -> None:
+        """Name the first entry of the ``fields`` header that is not this runtime's."""
+        if not isinstance(header, dict):
+            self.fail("$.fields", f"expected an object, found {_json_type(header)}")
+        self.keys(header, frozenset(_FIELDS_HEADER), "$.fields")
+        for kind, expected in _FIELDS_HEADER.items():
+            listed = header[kind]
+            where = f"$.fields.{kind}"
+            if not isinstance(listed, list):
+                self.fail(where, f"expected a list of field names, found {_json_type(listed)}")
+            for position, (want, found) in enumerate(itertools.zip_longest(expected, listed)):
+                if want is None:
+                    self.fail(
+                        f"{where}[{position}]",
+                        f"unknown field {found!r}: this mreg-di reads {len(expected)} {kind} "
+                        "fields",
+                    )
+                if found != want:
+                    found_text = "the end of the list" if position >= len(listed) else repr(found)
+                    self.fail(f"{where}[{position}]", f"expected {want!r}, found {found_text}")
 
     def schema(self, schema: int) -> None:
         if schema > SCHEMA_VERSION:

@@ -406,12 +406,31 @@ CORRUPTIONS: list[tuple[tuple[Any, ...], object, str, str]] = [
     (("order",), DELETE, "$.order", "required field is missing"),
     (("extra",), 1, "$.extra", "unknown field"),
     (("fields",), DELETE, "$.fields", "required field is missing"),
+    (("fields",), [], "$.fields", "expected an object, found a list"),
+    (("fields", "parameter"), DELETE, "$.fields.parameter", "required field is missing"),
+    (
+        ("fields", "plugin"),
+        "name",
+        "$.fields.plugin",
+        "expected a list of field names, found the string 'name'",
+    ),
     (
         ("fields", "plugin"),
         list(reversed(PLUGIN_FIELDS)),
-        "$.fields",
-        "the field names differ from the ones this mreg-di reads: expected "
-        f"{{'plugin': {list(PLUGIN_FIELDS)}, 'parameter': {list(PARAMETER_FIELDS)}}}",
+        "$.fields.plugin[0]",
+        "expected 'name', found 'parameters'",
+    ),
+    (
+        ("fields", "plugin", ROW - 1),
+        DELETE,
+        f"$.fields.plugin[{ROW - 1}]",
+        "expected 'parameters', found the end of the list",
+    ),
+    (
+        ("fields", "parameter", 7),
+        "extra",
+        "$.fields.parameter[7]",
+        "unknown field 'extra': this mreg-di reads 7 parameter fields",
     ),
     (("schema",), 0, "$.schema", "expected a positive integer, found 0"),
     (("schema",), -1, "$.schema", "expected a positive integer, found -1"),
@@ -810,6 +829,19 @@ class TestFastPath:
         with pytest.raises(ManifestError, match=re.escape(f"$.plugins[2].{field}: expected")):
             Manifest.from_data(data)
 
+    @pytest.mark.parametrize("field", ["provides", "capabilities", "requires", "profiles",
+                                       "permissions", "variants", "parameters"])  # fmt: skip
+    @pytest.mark.parametrize("wrong", [None, 0, "x"])
+    def test_non_list_words_are_refused_not_crashed(self, field: str, wrong: object) -> None:
+        """A list field holding null, a number or a string is a ManifestError, never a crash."""
+        data = sample_data()
+        data["plugins"][2][at(field)] = wrong
+        assert not _rows_look_valid(data["plugins"], data["files"])
+        with pytest.raises(
+            ManifestError, match=re.escape(f"$.plugins[2].{field}: expected a list")
+        ):
+            Manifest.from_data(data)
+
     @pytest.mark.parametrize("field", PARAMETER_FIELDS)
     def test_checks_every_parameter_field(self, field: str) -> None:
         """A value of the wrong type at any parameter position is refused by the fast path."""
@@ -973,29 +1005,39 @@ class TestSchemaFile:
         assert SCHEMA["properties"]["schema"]["const"] == SCHEMA_VERSION
 
     def test_plugin_fields_match_loader(self) -> None:
-        """Plugin properties and required fields are the loader's field table, with types."""
+        """Plugin rows: one position per loader field, in order, each with the loader's type."""
+        fields = SCHEMA["$defs"]["plugin_field"]["properties"]
         plugin = SCHEMA["$defs"]["plugin"]
-        assert set(plugin["properties"]) == set(plugin["required"]) == set(_PLUGIN_FIELDS)
-        assert plugin["additionalProperties"] is False
+        assert tuple(fields) == PLUGIN_FIELDS
+        assert plugin["prefixItems"] == [
+            {"$ref": f"#/$defs/plugin_field/properties/{f}"} for f in PLUGIN_FIELDS
+        ]
+        assert plugin["items"] is False
+        assert plugin["minItems"] == len(PLUGIN_FIELDS)
         for field, (_, expected) in _PLUGIN_FIELDS.items():
-            assert _schema_type_words(plugin["properties"][field]) == expected, field
-        assert tuple(plugin["properties"]["scope"]["enum"]) == SCOPES
-        assert tuple(plugin["properties"]["kind"]["enum"]) == KINDS
+            assert _schema_type_words(fields[field]) == expected, field
+        assert tuple(fields["scope"]["enum"]) == SCOPES
+        assert tuple(fields["kind"]["enum"]) == KINDS
 
     def test_parameter_fields_match_loader(self) -> None:
-        """Parameter properties and required fields are the loader's field table, with types."""
+        """Parameter rows: one position per loader field, in order, with the loader's type."""
+        fields = SCHEMA["$defs"]["parameter_field"]["properties"]
         parameter = SCHEMA["$defs"]["parameter"]
-        assert set(parameter["properties"]) == set(parameter["required"]) == set(_PARAMETER_FIELDS)
-        assert parameter["additionalProperties"] is False
+        assert tuple(fields) == PARAMETER_FIELDS
+        assert parameter["prefixItems"] == [
+            {"$ref": f"#/$defs/parameter_field/properties/{f}"} for f in PARAMETER_FIELDS
+        ]
+        assert parameter["items"] is False
+        assert parameter["minItems"] == len(PARAMETER_FIELDS)
         for field, (_, expected) in _PARAMETER_FIELDS.items():
-            assert _schema_type_words(parameter["properties"][field]) == expected, field
+            assert _schema_type_words(fields[field]) == expected, field
 
     @pytest.mark.parametrize(
         "name", ["a", "gzip-compressor", "a.b_c-1", "", "a b", "-a", "a-", "a\n", "é", "a/b"]
     )
     def test_name_pattern_agrees(self, name: str) -> None:
         """The schema's name pattern accepts exactly what check_name accepts."""
-        pattern = SCHEMA["$defs"]["plugin"]["properties"]["name"]["pattern"]
+        pattern = SCHEMA["$defs"]["plugin_field"]["properties"]["name"]["pattern"]
         assert (re.search(pattern, name) is not None) == (check_name(name) is None)
 
     @pytest.mark.parametrize(
@@ -1009,7 +1051,7 @@ class TestSchemaFile:
     )  # fmt: skip
     def test_version_pattern_agrees(self, version: str) -> None:
         """The schema's version pattern accepts exactly what check_version accepts."""
-        pattern = SCHEMA["$defs"]["plugin"]["properties"]["version"]["pattern"]
+        pattern = SCHEMA["$defs"]["plugin_field"]["properties"]["version"]["pattern"]
         assert (re.search(pattern, version) is not None) == (check_version(version) is None)
 
 
