@@ -6,6 +6,11 @@ against each interface in ``provides``, Protocols included (typeguard compares m
 signatures; ``@runtime_checkable`` is not needed). Later constructions of a factory- or
 thread-scoped plugin, and every cached singleton ``get``, run no check at all.
 
+typeguard is imported only for a check that `mreg_di._precheck.certainly_passes` cannot prove
+will pass: a value of the plain class it is annotated with, or a class whose methods have the
+very parameter lists of the Protocol it implements, needs no typeguard (it would pass there too).
+Every other check, and so every mismatch, is typeguard's, with its message.
+
 Modes: ``"error"`` raises `PluginTypeError`, ``"warn"`` emits a `RuntimeWarning` with the same
 message, ``"off"`` checks nothing and never imports typeguard.
 """
@@ -21,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mreg_di._errors import PluginTypeError
 from mreg_di._log import logger as _logger
+from mreg_di._precheck import certainly_passes
 
 if TYPE_CHECKING:
     from mreg_di._spec import PluginRecord
@@ -113,13 +119,17 @@ class TypeChecker:
         """
         if not self.enabled:
             return
+        hints = self._hints_of(implementation)
+        doubtful = [
+            (name, value, hint)
+            for name, value in arguments.items()
+            if (hint := hints.get(name)) is not None and not certainly_passes(value, hint)
+        ]
+        if not doubtful:
+            return
         from typeguard import TypeCheckError
 
-        hints = self._hints_of(implementation)
-        for name, value in arguments.items():
-            hint = hints.get(name)
-            if hint is None:
-                continue
+        for name, value, hint in doubtful:
             try:
                 _check(value, hint)
             except TypeCheckError as exc:
@@ -147,8 +157,6 @@ class TypeChecker:
         """Check `instance` against every interface `record` declares in ``provides``."""
         if not self.enabled:
             return
-        from typeguard import TypeCheckError
-
         for interface in record.spec.provides:
             expected = _resolve(interface)
             if not isinstance(expected, type):
@@ -159,6 +167,10 @@ class TypeChecker:
                     extra={"plugin": record.name, "interface": interface},
                 )
                 continue
+            if certainly_passes(instance, expected):
+                continue
+            from typeguard import TypeCheckError
+
             try:
                 _check(instance, expected)
             except TypeCheckError as exc:
