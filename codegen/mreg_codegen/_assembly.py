@@ -7,13 +7,12 @@ imported inside the functions, so a warm re-scan that needs neither never loads 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import attrs
 
 from mreg_codegen import __version__
 from mreg_codegen._cache import CacheCorruptError, CachedScan, FileResult
@@ -52,7 +51,7 @@ def validate_graph(
         raise CacheCorruptError(f"a cached record is malformed: {exc!r}") from exc
     problems, orders = validate_profiles(RecordCatalogue(records))
     serialised = tuple(
-        {**attrs.asdict(problem), "kind": problem.kind.value} for problem in problems
+        {**dataclasses.asdict(problem), "kind": problem.kind.value} for problem in problems
     )
     return serialised, orders
 

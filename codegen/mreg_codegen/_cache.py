@@ -185,7 +185,7 @@ class Outcome:
         graph_key: Digest of the records, which alone decide the graph.
         manifest_key: Digest of the records and the hashes of the files declaring them,
             which decide the manifest.
-        problems: Graph problems as ``attrs.asdict(Problem)`` with the kind's value.
+        problems: Graph problems as ``dataclasses.asdict(Problem)`` with the kind's value.
         orders: Profile -> dependency order, for profiles without problems.
         plugins: How many declarations the files hold.
         manifest_sha256: sha256 of the manifest text produced, ``None`` when there were

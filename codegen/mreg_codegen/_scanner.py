@@ -13,6 +13,7 @@ column of the declaring decorator's ``@``; both are 1-based.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import logging
@@ -369,7 +370,7 @@ class _Scan:
         if column and "\n" not in gap and "\r" not in gap:
             column -= 1 + len(gap)  # back from the expression to its `@`
         parameters = [
-            attrs.evolve(p.spec, line=positions.get(p.node.name, (0, 0))[0])
+            dataclasses.replace(p.spec, line=positions.get(p.node.name, (0, 0))[0])
             for p in draft.parameters
         ]
         return PluginRecord(

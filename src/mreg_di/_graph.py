@@ -7,6 +7,7 @@ for ``registry.graph``. Import this module lazily.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -140,9 +141,7 @@ def _problems_of(binder: Binder) -> tuple[list[Problem], nx.DiGraph]:
 
 
 def _with_message(problem: Problem, message: str) -> Problem:
-    import attrs
-
-    return attrs.evolve(problem, message=message)
+    return dataclasses.replace(problem, message=message)
 
 
 def dependency_order(catalogue: Catalogue, profile: str | None) -> list[str]:

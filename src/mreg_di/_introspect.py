@@ -14,12 +14,11 @@ the objects themselves, with the same rules, so a plugin behaves alike either wa
 from __future__ import annotations
 
 import abc
+import dataclasses
 import inspect
 import types
 import typing
 from typing import Any, NamedTuple
-
-import attrs
 
 from mreg_di._annotations import SEQUENCE_FORMS, is_value_type
 from mreg_di._spec import ParameterSpec, PluginKind, PluginRecord, PluginSpec
@@ -185,7 +184,7 @@ def record_of(obj: Any, spec: PluginSpec) -> PluginRecord:
     if isinstance(obj, type):
         provides.extend(base for base in bases_of(obj) if base not in provides)
     return PluginRecord(
-        spec=attrs.evolve(spec, provides=tuple(provides), kind=kind),
+        spec=dataclasses.replace(spec, provides=tuple(provides), kind=kind),
         module=obj.__module__,
         qualname=obj.__qualname__,
         file=None,

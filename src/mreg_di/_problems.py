@@ -1,14 +1,15 @@
 """Problems found in a plugin graph, shared by the build step and the runtime.
 
 A `Problem` is data: the build step turns it into a compiler-style diagnostic with a caret, the
-runtime collects several into a `ResolutionError`.
+runtime collects several into a `ResolutionError`. It is a frozen dataclass, like the specs in
+`mreg_di._spec` and for the same reason: the runtime builds problems on the first ``get``
+(resolving a plugin's bindings), where importing attrs would cost more than the rest of it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from enum import StrEnum
-
-import attrs
 
 __all__ = ["Problem", "ProblemKind"]
 
@@ -32,7 +33,7 @@ class ProblemKind(StrEnum):
     """Configuration names a parameter the plugin does not take."""
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Problem:
     """One problem in the plugin graph.
 

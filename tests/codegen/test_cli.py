@@ -243,7 +243,11 @@ class TestCheck:
         assert out.startswith(
             "--- mreg-manifest.json (on disk)\n+++ mreg-manifest.json (generated)\n"
         )
-        assert re.search(r'^-    \["memory-storage", "1\.2\.0", .*\n\+    \["memory-storage", "1\.3\.0", ', out, re.MULTILINE)
+        assert re.search(
+            r'^-    \["memory-storage", "1\.2\.0", .*\n\+    \["memory-storage", "1\.3\.0", ',
+            out,
+            re.MULTILINE,
+        )
         assert re.search(r'^-    "src/acme/storage.py": "[0-9a-f]{64}",\n', out, re.MULTILINE)
         assert err == (
             "mreg-codegen: mreg-manifest.json is stale\n"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 
-import attrs
 import pytest
 
 from mreg_di._problems import Problem, ProblemKind
@@ -59,7 +59,7 @@ class TestProblem:
     def test_frozen(self) -> None:
         """Problems cannot be changed after creation."""
         problem = Problem(ProblemKind.CYCLE, "m")
-        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        with pytest.raises(dataclasses.FrozenInstanceError):
             problem.message = "other"  # type: ignore[misc]
 
     def test_equality_and_hash(self) -> None:
@@ -68,7 +68,7 @@ class TestProblem:
         two = Problem(ProblemKind.CYCLE, "m", plugin="a", profile="test")
         assert one == two
         assert len({one, two}) == 1
-        assert one != attrs.evolve(two, profile="default")
+        assert one != dataclasses.replace(two, profile="default")
 
     def test_pickle(self) -> None:
         """A problem survives pickling (diagnostics cross worker processes)."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import pickle
 
-import attrs
 import pytest
 
 from mreg_di._spec import ParameterSpec, PluginRecord, PluginSpec, PluginType
@@ -96,7 +97,7 @@ class TestPluginSpec:
 
     def test_frozen(self) -> None:
         """Specs cannot be changed."""
-        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        with pytest.raises(dataclasses.FrozenInstanceError):
             FULL_SPEC.name = "other"  # type: ignore[misc]
 
     def test_json_round_trip(self) -> None:
@@ -156,6 +157,21 @@ class TestParameterSpec:
 
 
 class TestPluginRecord:
+    def test_pickles(self) -> None:
+        """A record survives pickling (the build step's workers send records) with its hash."""
+        record = PluginRecord(
+            FULL_SPEC, "acme.gz", "Gzip", "acme/gz.py", 3, 1, [ParameterSpec("p")]
+        )
+        again = pickle.loads(pickle.dumps(record))
+        assert again == record
+        assert hash(again) == hash(record)
+
+    def test_replace_converts_like_the_constructor(self) -> None:
+        """dataclasses.replace makes a changed copy whose lists are tuples again."""
+        spec = dataclasses.replace(FULL_SPEC, provides=["acme.Other"])
+        assert spec.provides == ("acme.Other",)
+        assert spec.name == FULL_SPEC.name
+
     def test_properties(self) -> None:
         """name, target, qualified_name and location derive from the fields."""
         assert FULL_RECORD.name == "gzip"
