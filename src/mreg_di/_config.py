@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mreg_di._validation import close_matches
@@ -165,6 +164,8 @@ or in TOML a table [gzip] holding level = 9
             ValueError: configuration file settings.yaml: unsupported format '.yaml'
             Hint: use a .toml or .json file, or pass a dict
         """
+        from pathlib import Path
+
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix not in (".toml", ".json"):
@@ -307,7 +308,11 @@ def _from_text(text: str, annotation: str | None) -> Any:
     """An environment variable's text as the value its parameter takes."""
     bare = _strip_optional(annotation)
     if bare is None or bare in _TEXT_ANNOTATIONS:
-        return Path(text) if bare in ("Path", "pathlib.Path") else text
+        if bare in ("Path", "pathlib.Path"):
+            from pathlib import Path
+
+            return Path(text)
+        return text
     import json
 
     try:

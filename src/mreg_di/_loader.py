@@ -65,7 +65,7 @@ class Loader:
     ) -> None:
         self._manifest = manifest
         self._verify = verify
-        self._read = read or (lambda relative: manifest.file_path(relative).read_bytes())
+        self._read = read or (lambda relative: _read_bytes(manifest.file_name(relative)))
         self._verified: set[str] = set()
         self._objects: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -182,3 +182,8 @@ def _import_note(record: PluginRecord) -> str:
         f"mreg-di: raised while importing module `{record.module}` for plugin "
         f"`{record.name}` ({record.location})"
     )
+
+
+def _read_bytes(name: str) -> bytes:
+    with open(name, "rb") as file:
+        return file.read()

@@ -36,7 +36,6 @@ import gc
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mreg_di._errors import ManifestError
@@ -51,7 +50,12 @@ from mreg_di._manifest_check import (
 from mreg_di._validation import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mreg_di._spec import PluginRecord
+
+# pathlib is imported only when a `Path` is asked for: at ~2.5 ms it would be a twentieth of
+# being ready with 5,000 plugins. Paths are kept as strings until then.
 
 __all__ = [
     "GENERATED_MARKER",
@@ -99,10 +103,10 @@ class Manifest:
     __slots__ = (
         "_by_name",
         "_dicts",
+        "_directory",
         "_index",
         "_records",
         "_rows",
-        "directory",
         "files",
         "generator",
         "order",
@@ -114,11 +118,11 @@ class Manifest:
         data: Mapping[str, Any],
         *,
         source: str = "<manifest>",
-        directory: Path | None = None,
+        directory: str | os.PathLike[str] | None = None,
     ) -> None:
         _Checker(source).document(data)
         self.source = source
-        self.directory = directory
+        self._directory = None if directory is None else os.fspath(directory)
         self.generator: str = data["generator"]
         self.files: dict[str, str] = dict(data["files"])
         self.order: dict[str, list[str]] = {k: list(v) for k, v in data["order"].items()}
@@ -137,18 +141,19 @@ class Manifest:
         Raises:
             ManifestError: The file cannot be read, is not JSON, or a field is invalid.
         """
-        path = Path(path)
+        name = os.fspath(path)
         try:
-            text = path.read_bytes()
+            with open(name, "rb") as file:
+                text = file.read()
         except OSError as exc:
             raise ManifestError(
-                str(path),
+                name,
                 "",
                 f"cannot read the manifest: {exc.strerror or exc}",
                 "run `mreg-codegen scan SRC --output MANIFEST` to generate it, "
                 "or pass the right path",
             ) from exc
-        return cls.from_text(text, source=str(path), directory=path.parent)
+        return cls.from_text(text, source=name, directory=os.path.dirname(name) or os.curdir)
 
     @classmethod
     def from_text(
@@ -156,7 +161,7 @@ class Manifest:
         text: str | bytes,
         *,
         source: str = "<manifest>",
-        directory: Path | None = None,
+        directory: str | os.PathLike[str] | None = None,
     ) -> Manifest:
         """Parse and validate manifest JSON text.
 
@@ -178,7 +183,9 @@ class Manifest:
             gc.enable()
 
     @classmethod
-    def _from_text(cls, text: str | bytes, source: str, directory: Path | None) -> Manifest:
+    def _from_text(
+        cls, text: str | bytes, source: str, directory: str | os.PathLike[str] | None
+    ) -> Manifest:
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -199,7 +206,11 @@ class Manifest:
 
     @classmethod
     def from_data(
-        cls, data: Mapping[str, Any], *, source: str = "<manifest>", directory: Path | None = None
+        cls,
+        data: Mapping[str, Any],
+        *,
+        source: str = "<manifest>",
+        directory: str | os.PathLike[str] | None = None,
     ) -> Manifest:
         """Validate already-parsed manifest data."""
         return cls(data, source=source, directory=directory)
@@ -213,7 +224,7 @@ class Manifest:
         order: Mapping[str, Sequence[str]],
         generator: str,
         source: str = "<manifest>",
-        directory: Path | None = None,
+        directory: str | os.PathLike[str] | None = None,
     ) -> Manifest:
         """Assemble a manifest from records (the build step's way in), validating it."""
         return cls.from_raw_records(
@@ -234,7 +245,7 @@ class Manifest:
         order: Mapping[str, Sequence[str]],
         generator: str,
         source: str = "<manifest>",
-        directory: Path | None = None,
+        directory: str | os.PathLike[str] | None = None,
     ) -> Manifest:
         """Like `build`, from records already in their JSON form (``PluginRecord.to_json``).
 
@@ -336,10 +347,25 @@ class Manifest:
         mentioned = any(key in row[_PROFILES] for row in self._rows)
         return None if mentioned else self.order.get(DEFAULT_PROFILE)
 
+    @property
+    def directory(self) -> Path | None:
+        """The directory file paths in the manifest are relative to, if any."""
+        if self._directory is None:
+            return None
+        from pathlib import Path
+
+        return Path(self._directory)
+
     def file_path(self, relative: str) -> Path:
         """The absolute path of a manifest-relative file."""
-        base = self.directory if self.directory is not None else Path.cwd()
-        return base / relative
+        from pathlib import Path
+
+        return Path(self.file_name(relative))
+
+    def file_name(self, relative: str) -> str:
+        """`file_path` as a string (no pathlib needed)."""
+        base = self._directory if self._directory is not None else os.getcwd()
+        return os.path.join(base, relative)
 
     # -- output -------------------------------------------------------------------------
 

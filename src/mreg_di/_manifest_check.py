@@ -19,7 +19,6 @@ from typing import Any, NoReturn, TypeGuard, cast
 from mreg_di._errors import ManifestError
 from mreg_di._validation import (
     _NAME,
-    _NAME_RE,
     _PLAIN_VERSION_RE,
     KINDS,
     SCOPES,
@@ -121,6 +120,7 @@ _N_PARAMETER = len(PARAMETER_FIELDS)
 # every operator accepts. Anything else is checked by check_requirement.
 _PLAIN_CLAUSE = r"(?:(?:>=|<=|<|>|==|!=)[0-9]+(?:\.[0-9]+)*|~=[0-9]+(?:\.[0-9]+)+)"
 _PLAIN_REQUIREMENT_RE = re.compile(rf"{_NAME}(?:{_PLAIN_CLAUSE}(?:,{_PLAIN_CLAUSE})*)?")
+_NAMES_RE = re.compile(rf"(?:{_NAME}\n)*{_NAME}")
 
 
 def _only(types: frozenset[type], values: Any) -> bool:
@@ -145,8 +145,8 @@ def _rows_look_valid(table: Sequence[object], files: Mapping[str, str]) -> bool:
         and _only(_LIST_ONLY, itertools.chain(permissions, variants, parameters))
     ):
         return False
-    words = list(itertools.chain.from_iterable((*provides, *capabilities, *profiles,
-                                                *permissions, *variants)))  # fmt: skip
+    words = list(itertools.chain.from_iterable(
+        itertools.chain(provides, capabilities, profiles, permissions, variants)))  # fmt: skip
     if not (
         _only(_STR_ONLY, itertools.chain(names, versions, types, kinds, scopes, modules))
         and _only(_STR_ONLY, itertools.chain(qualnames, descriptions))
@@ -161,7 +161,7 @@ def _rows_look_valid(table: Sequence[object], files: Mapping[str, str]) -> bool:
         and _SCOPE_SET.issuperset(scopes)
         and _KIND_SET.issuperset(kinds)
         and files.keys() >= set(paths).difference((None,))
-        and all(map(_NAME_RE.fullmatch, names))
+        and _names_look_valid(names)
         and len(set(names)) == len(names)
         and {kind for kind, listed in zip(kinds, variants, strict=True) if listed} <= {"factory"}
     ):
@@ -176,6 +176,15 @@ def _rows_look_valid(table: Sequence[object], files: Mapping[str, str]) -> bool:
         if not _PLAIN_REQUIREMENT_RE.fullmatch(requirement) and check_requirement(requirement):
             return False
     return _parameters_look_valid(list(itertools.chain.from_iterable(parameters)))
+
+
+def _names_look_valid(names: Sequence[str]) -> bool:
+    """Whether every name matches the name pattern: one match over all of them, joined.
+
+    Counting the separators first makes sure no name contains one, which would split it.
+    """
+    joined = "\n".join(names)
+    return joined.count("\n") == len(names) - 1 and _NAMES_RE.fullmatch(joined) is not None
 
 
 def _parameters_look_valid(rows: list[Any]) -> bool:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -209,6 +208,8 @@ mreg-manifest.json
                 f"generate it with `mreg-codegen scan <src> --output <package dir>/{resource}` "
                 "and ship it as package data",
             ) from exc
+        from pathlib import Path
+
         directory = Path(str(root)) if isinstance(root, Path) else None
         read = None if directory is not None else (lambda rel: (root / rel).read_bytes())
         manifest = Manifest.from_text(

@@ -872,6 +872,15 @@ class TestFastPath:
         assert _rows_look_valid(data["plugins"], data["files"])
         assert _rows_look_valid([], {})
 
+    @pytest.mark.parametrize("name", ["storage\nother", "storage\n", "\nstorage", "a b", ""])
+    def test_bad_names_leave_the_fast_path(self, name: str) -> None:
+        """Names are matched all at once, joined by newlines: a name holding one is still bad."""
+        data = sample_data()
+        data["plugins"][4][at("name")] = name
+        assert not _rows_look_valid(data["plugins"], data["files"])
+        with pytest.raises(ManifestError, match=re.escape("$.plugins[4].name: plugin name")):
+            Manifest.from_data(data)
+
     def test_duplicate_names_leave_the_fast_path(self) -> None:
         """Two rows with one name are refused by the fast path, then named by the checker."""
         data = sample_data()
