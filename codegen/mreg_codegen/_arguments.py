@@ -18,10 +18,13 @@ from mreg_codegen._provides import read_provides
 from mreg_di._decorators import first_paragraph
 from mreg_di._spec import PluginKind
 from mreg_di._validation import (
+    DEFAULT_PROFILE,
+    PROFILES_HINT,
     SCOPES,
     check_identifier_list,
     check_metadata,
     check_name,
+    check_profiles,
     check_requirement,
     check_scope,
     check_version,
@@ -205,6 +208,11 @@ class ArgumentReader:
             fields["type"] = self.plugin_type(arguments["type"])
         for field in ("capabilities", "profiles", "permissions", "variants", "requires"):
             fields[field] = self.string_list(field, arguments.get(field))
+        profiles = fields["profiles"]
+        if isinstance(profiles, tuple) and (reason := check_profiles(profiles)):
+            node = _element(arguments["profiles"], profiles.index(DEFAULT_PROFILE))
+            self.report(node, "reserved-profile", reason, PROFILES_HINT)
+            fields["profiles"] = INVALID
         requires = fields["requires"]
         for position, requirement in enumerate(requires if isinstance(requires, tuple) else ()):
             reason = check_requirement(requirement)

@@ -14,9 +14,11 @@ from typing import Any, NoReturn, TypeVar
 
 from mreg_di._spec import PluginKind, PluginSpec, PluginType, Scope
 from mreg_di._validation import (
+    PROFILES_HINT,
     check_identifier_list,
     check_metadata,
     check_name,
+    check_profiles,
     check_requirement,
     check_scope,
     check_version,
@@ -114,6 +116,9 @@ def _build_spec(
         reason = check_identifier_list(value, field)
         if reason:
             _fail(owner, reason, TypeError)
+    reason = check_profiles(lists["profiles"])
+    if reason:
+        _fail(owner, f"{reason}\nHint: {PROFILES_HINT}")
     for requirement in lists["requires"]:
         reason = check_requirement(requirement)
         if reason:

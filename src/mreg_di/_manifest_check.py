@@ -20,9 +20,11 @@ from mreg_di._errors import ManifestError
 from mreg_di._validation import (
     _NAME,
     _PLAIN_VERSION_RE,
+    DEFAULT_PROFILE,
     KINDS,
     SCOPES,
     check_name,
+    check_profiles,
     check_requirement,
     check_scope,
     check_version,
@@ -169,6 +171,8 @@ def _rows_look_valid(table: Sequence[object], files: Mapping[str, str]) -> bool:
     for version in set(versions):
         if not _PLAIN_VERSION_RE.fullmatch(version) and check_version(version) is not None:
             return False
+    if DEFAULT_PROFILE in itertools.chain.from_iterable(profiles):
+        return False
     needed = list(itertools.chain.from_iterable(requires))
     if not _only(_STR_ONLY, needed):
         return False
@@ -378,6 +382,10 @@ class _Checker:
                         f"{path}.{field}[{position}]",
                         "expected a non-empty string, found the string ''",
                     )
+        reason = check_profiles(raw["profiles"])
+        if reason:
+            position = raw["profiles"].index(DEFAULT_PROFILE)
+            self.fail(f"{path}.profiles[{position}]", reason)
         if raw["variants"] and raw["kind"] != "factory":
             self.fail(f"{path}.variants", "variants are for factory records, not classes")
         for field in ("line", "column"):

@@ -25,9 +25,11 @@ from mreg_di._errors import ResolutionError
 from mreg_di._introspect import record_of
 from mreg_di._spec import PluginKind, PluginRecord, PluginSpec, PluginType, Scope
 from mreg_di._validation import (
+    PROFILES_HINT,
     check_identifier_list,
     check_metadata,
     check_name,
+    check_profiles,
     check_requirement,
     check_scope,
     check_version,
@@ -117,6 +119,9 @@ letters, digits, '.', '_' and '-', and start and end with a letter or digit
             reason = check_identifier_list(getattr(self, field), field)
             if reason:
                 fail(reason)
+        reason = check_profiles(self.profiles)
+        if reason:
+            fail(f"{reason}\nHint: {PROFILES_HINT}", ValueError)
         for requirement in self.dependencies:
             reason = check_requirement(requirement)
             if reason:

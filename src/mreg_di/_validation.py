@@ -18,10 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 __all__ = [
     "DEFAULT_PROFILE",
     "KINDS",
+    "PROFILES_HINT",
     "SCOPES",
     "check_identifier_list",
     "check_metadata",
     "check_name",
+    "check_profiles",
     "check_requirement",
     "check_scope",
     "check_version",
@@ -174,6 +176,33 @@ def check_identifier_list(value: object, what: str) -> str | None:
         if not isinstance(item, str) or not item:
             return f"{what} must contain only non-empty strings, found {item!r}"
     return None
+
+
+def check_profiles(value: Iterable[object]) -> str | None:
+    """Check that a profile list does not name the reserved default profile.
+
+    ``"default"`` is the profile a registry runs in without one, where only plugins that list
+    no profile are active, so a plugin listing it would be active nowhere.
+
+    Example:
+        >>> check_profiles(["test"]) is None
+        True
+        >>> print(check_profiles(["default"]))  # doctest: +ELLIPSIS
+        profile 'default' is reserved for running without a profile, ...
+    """
+    if DEFAULT_PROFILE in value:
+        return (
+            f"profile {DEFAULT_PROFILE!r} is reserved for running without a profile, where "
+            "only plugins that list no profile are active: a plugin listing it is active nowhere"
+        )
+    return None
+
+
+PROFILES_HINT = (
+    "leave profiles empty to be active in every profile, the default one included, or list "
+    "only named profiles such as 'production'"
+)
+"""What to do about a reserved profile, for every caller's message."""
 
 
 def close_matches(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:

@@ -135,6 +135,25 @@ CASES: dict[str, tuple[str | bytes, str]] = {
             'Hint: did you mean "singleton"?'
         ),
     ),
+    "reserved-profile": (
+        dedent(
+            """\
+            from mreg_di import plugin
+
+            @plugin("gzip", profiles=["test", "default"])
+            class Gzip: ...
+            """
+        ),
+        (
+            "acme/gz.py:3:35: error: @plugin('gzip') on `Gzip`: profile 'default' is "
+            "reserved for running without a profile, where only plugins that list no profile "
+            "are active: a plugin listing it is active nowhere [reserved-profile]\n"
+            '    @plugin("gzip", profiles=["test", "default"])\n'
+            "                                      ^\n"
+            "Hint: leave profiles empty to be active in every profile, the default one "
+            "included, or list only named profiles such as 'production'"
+        ),
+    ),
     "bad-type": (
         dedent(
             """\

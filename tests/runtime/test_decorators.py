@@ -190,6 +190,14 @@ class TestPluginErrors:
                 "scope 'request' is not one of 'singleton', 'factory', 'thread'",
             ),
             ({"priority": True}, TypeError, "priority must be an int, not True"),
+            (
+                {"profiles": ["default"]},
+                ValueError,
+                "profile 'default' is reserved for running without a profile, where only "
+                "plugins that list no profile are active: a plugin listing it is active "
+                "nowhere\nHint: leave profiles empty to be active in every profile, the default "
+                "one included, or list only named profiles such as 'production'",
+            ),
             ({"priority": 1.5}, TypeError, "priority must be an int, not 1.5"),
             ({"description": 5}, TypeError, "description must be a string, not 5"),
             ({"capabilities": "x"}, TypeError, "capabilities must be a list of strings, not str"),

@@ -539,6 +539,13 @@ CORRUPTIONS: list[tuple[tuple[Any, ...], object, str, str]] = [
     ),
     ((*P, "scope"), ["singleton"], f"{PIPE}.scope", "expected a string, found a list"),
     ((*P, "profiles"), [True], f"{PIPE}.profiles[0]", "expected a string, found a boolean"),
+    (
+        (*P, "profiles"),
+        ["test", "default"],
+        f"{PIPE}.profiles[1]",
+        "profile 'default' is reserved for running without a profile, where only plugins that "
+        "list no profile are active: a plugin listing it is active nowhere",
+    ),
     ((*P, "permissions"), None, f"{PIPE}.permissions", "expected a list of strings, found null"),
     ((*P, "priority"), True, f"{PIPE}.priority", "expected an integer, found a boolean"),
     ((*P, "priority"), 1.5, f"{PIPE}.priority", "expected an integer, found the number 1.5"),

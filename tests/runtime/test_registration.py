@@ -185,6 +185,14 @@ class TestPluginConfig:
                 "PluginConfig(name='x'): priority must be an int, not True",
             ),
             (
+                {"name": "x", "profiles": ["test", "default"]},
+                ValueError,
+                "PluginConfig(name='x'): profile 'default' is reserved for running without a "
+                "profile, where only plugins that list no profile are active: a plugin listing "
+                "it is active nowhere\nHint: leave profiles empty to be active in every profile, "
+                "the default one included, or list only named profiles such as 'production'",
+            ),
+            (
                 {"name": "x", "metadata": {"when": object}},
                 TypeError,
                 "PluginConfig(name='x'): metadata['when'] must hold only JSON values (str, int, "

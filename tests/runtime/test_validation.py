@@ -13,6 +13,7 @@ from mreg_di._validation import (
     SCOPES,
     check_identifier_list,
     check_name,
+    check_profiles,
     check_requirement,
     check_scope,
     check_version,
@@ -151,6 +152,20 @@ class TestCheckScope:
         """Anything else is rejected listing the allowed scopes."""
         assert check_scope(scope) == (
             f"scope {scope!r} is not one of 'singleton', 'factory', 'thread'"
+        )
+
+
+class TestCheckProfiles:
+    @pytest.mark.parametrize("profiles", [[], ["test"], ("production", "Default", "defaults")])
+    def test_named_profiles(self, profiles: list[str]) -> None:
+        """Named profiles are accepted; only the exact reserved name is refused."""
+        assert check_profiles(profiles) is None
+
+    def test_default_is_reserved(self) -> None:
+        """Listing "default", which would make a plugin active nowhere, is refused."""
+        assert check_profiles(["test", DEFAULT_PROFILE]) == (
+            "profile 'default' is reserved for running without a profile, where only plugins "
+            "that list no profile are active: a plugin listing it is active nowhere"
         )
 
 
