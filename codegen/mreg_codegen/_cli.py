@@ -243,6 +243,7 @@ def _run_validate(args: argparse.Namespace, streams: Streams) -> int:
     manifest, path = _load(args.manifest)
     cwd = Path.cwd().resolve()
     shown = display_path(path, cwd)
+    _warn_unnamed_profile(manifest, args.profile, shown, streams)
     profiles = [args.profile] if args.profile else profiles_of(manifest)
     problems, orders = validate_profiles(manifest, profiles)
     sources = SourceTexts()
@@ -269,6 +270,27 @@ def _run_validate(args: argparse.Namespace, streams: Streams) -> int:
         f"{shown}: {counted(len(manifest), 'plugin')}; {noun} {listed}: no problems\n"
     )
     return EXIT_OK
+
+
+def _warn_unnamed_profile(
+    manifest: Manifest, profile: str | None, shown: str, streams: Streams
+) -> None:
+    """Warn when `profile` is named by no plugin: likely a typo, and it acts as the default."""
+    from mreg_di._graph import profiles_of
+    from mreg_di._validation import close_matches
+
+    if profile is None:
+        return
+    known = profiles_of(manifest)
+    if profile in known:
+        return
+    close = close_matches(profile, known, limit=1)
+    guess = f"did you mean {close[0]!r}? " if close else ""
+    streams.err.write(
+        f"{PROG}: warning: no plugin in {shown} names profile {profile!r}, so it has the "
+        "default profile's plugins\n"
+        f"Hint: {guess}the profiles this manifest names: {', '.join(known)}\n"
+    )
 
 
 def _raw_or_none(manifest: Manifest, name: str | None) -> dict[str, Any] | None:
@@ -337,9 +359,11 @@ def _add_graph(subparsers: _Subparsers) -> None:
 
 
 def _run_graph(args: argparse.Namespace, streams: Streams) -> int:
+    from mreg_codegen._project import display_path
     from mreg_codegen._render import render_graph
 
-    manifest, _ = _load(args.manifest)
+    manifest, path = _load(args.manifest)
+    _warn_unnamed_profile(manifest, args.profile, display_path(path, Path.cwd().resolve()), streams)
     streams.out.write(render_graph(manifest, args.profile, args.format))
     return EXIT_OK
 

@@ -480,6 +480,24 @@ class TestValidate:
             "",
         )
 
+    def test_unnamed_profile_warns(self, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A --profile no plugin names still validates (the default set) but warns: a typo?"""
+        scan(capsys)
+        assert run(capsys, "validate", "mreg-manifest.json", "--profile", "tset") == (
+            0,
+            "mreg-manifest.json: 4 plugins; profile tset: no problems\n",
+            "mreg-codegen: warning: no plugin in mreg-manifest.json names profile 'tset', so it "
+            "has the default profile's plugins\n"
+            "Hint: did you mean 'test'? the profiles this manifest names: default, test\n",
+        )
+        code, out, err = run(capsys, "graph", "mreg-manifest.json", "--profile", "production")
+        assert (code, out.startswith("digraph")) == (0, True)
+        assert err == (
+            "mreg-codegen: warning: no plugin in mreg-manifest.json names profile 'production', "
+            "so it has the default profile's plugins\n"
+            "Hint: the profiles this manifest names: default, test\n"
+        )
+
     def test_one_profile(self, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """--profile validates that profile only."""
         scan(capsys)
