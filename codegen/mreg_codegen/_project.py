@@ -145,13 +145,16 @@ def resolve_roots(
     return sorted(resolved)
 
 
-def _is_excluded(name: str, rel_to_root: str, display: str, patterns: Sequence[str]) -> bool:
-    return any(
-        fnmatch.fnmatchcase(name, pattern)
-        or fnmatch.fnmatchcase(rel_to_root, pattern)
-        or fnmatch.fnmatchcase(display, pattern)
-        for pattern in patterns
-    )
+def _exclusion(name: str, rel_to_root: str, display: str, patterns: Sequence[str]) -> str | None:
+    """The first pattern that excludes the entry, if any."""
+    for pattern in patterns:
+        if (
+            fnmatch.fnmatchcase(name, pattern)
+            or fnmatch.fnmatchcase(rel_to_root, pattern)
+            or fnmatch.fnmatchcase(display, pattern)
+        ):
+            return pattern
+    return None
 
 
 def discover(
@@ -183,6 +186,7 @@ def discover(
     """
     files: list[SourceFile] = []
     warnings: list[Diagnostic] = []
+    used: set[str] = set()
     for root in roots:
         init = root / "__init__.py"
         if init.is_file():
@@ -203,8 +207,34 @@ def discover(
             )
         walker = _Walker(root, roots, manifest_dir, cwd, excludes, files, warnings)
         walker.walk(root, ())
+        used.update(walker.used)
     files.sort(key=lambda f: f.path)
+    warnings.extend(_unused_excludes(roots, cwd, [p for p in excludes if p not in used]))
     return files, warnings
+
+
+def _unused_excludes(roots: Sequence[Path], cwd: Path, unused: Sequence[str]) -> list[Diagnostic]:
+    """A warning per exclude glob that matched nothing: a typo, or a pattern of another shape."""
+    if not unused or not roots:
+        return []
+    shown = [display_path(root, cwd) for root in roots]
+    listed = ", ".join(repr(root) for root in shown)
+    return [
+        diagnostic_at(
+            shown[0],
+            None,
+            0,
+            0,
+            "unused-exclude",
+            f"--exclude {pattern!r} matched none of the Python files and directories under "
+            f"{listed}",
+            hint="a GLOB is matched (fnmatch; '*' also crosses '/') against each name, its path "
+            "relative to SRC and its displayed path, e.g. --exclude 'tests' or "
+            "--exclude 'src/acme/generated/*'",
+            severity="warning",
+        )
+        for pattern in unused
+    ]
 
 
 def _prefix(relative: str) -> str:
@@ -227,6 +257,7 @@ class _Walker:
         self.other_roots = frozenset(other for other in roots if other != root)
         self.cwd = cwd
         self.excludes = excludes
+        self.used: set[str] = set()  # the exclude globs that matched something
         self.files = files
         self.warnings = warnings
         self.rel_prefix = _prefix(manifest_relative(root, manifest_dir))
@@ -272,8 +303,11 @@ class _Walker:
                 continue
             rel_to_root = "/".join((*parts, name))
             display = self.display(entry.path, rel_to_root)
-            if self.excludes and _is_excluded(name, rel_to_root, display, self.excludes):
-                continue
+            if self.excludes:
+                pattern = _exclusion(name, rel_to_root, display, self.excludes)
+                if pattern is not None:
+                    self.used.add(pattern)
+                    continue
             if is_dir:
                 path = directory / name
                 if path not in self.other_roots:

@@ -76,6 +76,7 @@ class TestGraphDiagnosticsPage:
             "root-is-package",
             "unreadable-directory",
             "cache-ignored",
+            "unused-exclude",
             "stale-order",
         }
         assert set(SECTIONS) == codes
@@ -142,6 +143,15 @@ class TestGraphDiagnosticsPage:
         assert main(["scan", "src", "--output", "mreg-manifest.json"]) == 0
         err = re.sub(r"-[0-9a-f]{12}\.json", "-0123456789ab.json", capsys.readouterr().err)
         assert err == SECTIONS["cache-ignored"][1] + summary(0, 1)
+
+    def test_unused_exclude_sample(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The unused-exclude sample is what a scan with a misspelt --exclude prints."""
+        write_tree(tmp_path, ACME)
+        monkeypatch.chdir(tmp_path)
+        assert main(["scan", "src", "--output", "mreg-manifest.json", "--exclude", "tset"]) == 0
+        assert capsys.readouterr().err == SECTIONS["unused-exclude"][1] + summary(0, 1)
 
     def test_stale_order_sample(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

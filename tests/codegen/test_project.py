@@ -127,6 +127,25 @@ class TestDiscover:
         files, _ = discover([tmp_path], manifest_dir=tmp_path, cwd=tmp_path, excludes=["test_*"])
         assert [f.module for f in files] == ["pkg.a"]
 
+    def test_exclude_matching_nothing_warns(self, tmp_path: Path) -> None:
+        """An exclude glob that left nothing out is a warning (a typo?); used globs are not."""
+        write(tmp_path, "src/pkg/a.py", "src/pkg/legacy/old.py", "src/pkg/notes.txt")
+        files, warnings = discover(
+            [tmp_path / "src"],
+            manifest_dir=tmp_path,
+            cwd=tmp_path,
+            excludes=["legacy", "lgacy", "*.txt"],
+        )
+        assert [f.module for f in files] == ["pkg.a"]
+        assert [(w.code, w.severity, w.path) for w in warnings] == [
+            ("unused-exclude", "warning", "src"),
+            ("unused-exclude", "warning", "src"),
+        ]
+        assert [w.message for w in warnings] == [
+            "--exclude 'lgacy' matched none of the Python files and directories under 'src'",
+            "--exclude '*.txt' matched none of the Python files and directories under 'src'",
+        ]
+
     def test_exclude_is_case_sensitive(self, tmp_path: Path) -> None:
         """Globs match case-sensitively on every platform, so results do not depend on it."""
         write(tmp_path, "pkg/Legacy.py")
