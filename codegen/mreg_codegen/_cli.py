@@ -167,6 +167,8 @@ def _run_scan(args: argparse.Namespace, streams: Streams) -> int:
     except OSError as exc:
         streams.err.write(
             f"{PROG}: error: cannot write {report.output_display}: {exc.strerror or exc}\n"
+            "Hint: the manifest was checked but not written; make its directory writable, or "
+            "pass an --output where it can be written\n"
         )
         return EXIT_PROBLEMS
     streams.out.write(f"wrote {report.output_display} ({summary})\n")

@@ -230,6 +230,22 @@ class TestCheck:
         )
         assert manifest.stat().st_mtime_ns == 1
 
+    @pytest.mark.skipif(
+        not os.path.isdir("/sys/kernel"), reason="needs Linux's /sys, unwritable even by root"
+    )
+    def test_unwritable_output(self, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A manifest the system refuses to write is an error with the reason and a hint."""
+        code, out, err = run(capsys, "scan", "src", "--output", "/sys/mreg-manifest.json")
+        assert (code, out) == (1, "")
+        # The reason is the system's: EACCES here, EROFS where /sys is mounted read-only.
+        assert re.fullmatch(
+            r"mreg-codegen: error: cannot write /sys/mreg-manifest\.json: "
+            r"(Permission denied|Read-only file system)\n"
+            r"Hint: the manifest was checked but not written; make its directory writable, or "
+            r"pass an --output where it can be written\n",
+            err,
+        )
+
     def test_stale(self, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """--check on a stale manifest: exit 1, the unified diff on stdout, nothing written."""
         scan(capsys)
