@@ -159,6 +159,29 @@ class _Declaration:
                 f"{self.owner} is defined inside a function, so the registry cannot import it",
                 f"move `{node.name.value}` to module level, or into a class at module level",
             )
+        elif (
+            self.kind == "factory"
+            and isinstance(node, cst.FunctionDef)
+            and self.definition.scope.kind == "class"
+            and not self._is_static(node)
+        ):
+            self.ctx.report(
+                self.decorator.decorator,
+                "factory-method",
+                f"{self.owner} is a method of `{qualname.rpartition('.')[0]}`, so the registry "
+                "would have to call it without an instance",
+                f"move `{node.name.value}` to module level, or make it a @staticmethod, written "
+                "above @factory",
+            )
+
+    def _is_static(self, node: cst.FunctionDef) -> bool:
+        """Whether the builtin ``@staticmethod`` is among the function's decorators."""
+        scope = self.definition.scope
+        return any(
+            (dotted := dotted_name(decorator.decorator)) is not None
+            and scope.qualify(dotted) == "builtins.staticmethod"
+            for decorator in node.decorators
+        )
 
     def parameters(self) -> list[ParameterDraft]:
         node = self.definition.node

@@ -702,6 +702,21 @@ class TestParameters:
 
 
 class TestRecords:
+    def test_static_method_factory(self, scan) -> None:
+        """A @staticmethod factory in a class is a plugin by qualname, without a `self`."""
+        result = scan(
+            """
+            from mreg_di import factory
+            class Maker:
+                @staticmethod
+                @factory("thing")
+                def make(size: int = 1) -> object: ...
+            """
+        )
+        record = only(result)
+        assert (record.qualname, record.spec.kind) == ("Maker.make", "factory")
+        assert [p.name for p in record.parameters] == ["size"]
+
     def test_record_fields(self, scan) -> None:
         """A record carries module, qualname, file, line of ``class`` and column of ``@``."""
         result = scan(

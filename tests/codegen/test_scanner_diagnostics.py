@@ -262,6 +262,25 @@ CASES: dict[str, tuple[str | bytes, str]] = {
             "Hint: move `Gzip` to module level, or into a class at module level"
         ),
     ),
+    "factory-method": (
+        dedent(
+            """\
+            from mreg_di import factory
+
+            class Maker:
+                @factory("thing")
+                def make(self) -> object: ...
+            """
+        ),
+        (
+            "acme/gz.py:4:6: error: @factory('thing') on `Maker.make` is a method of `Maker`, so "
+            "the registry would have to call it without an instance [factory-method]\n"
+            '        @factory("thing")\n'
+            "         ^\n"
+            "Hint: move `make` to module level, or make it a @staticmethod, written above "
+            "@factory"
+        ),
+    ),
     "variant-parameter": (
         dedent(
             """\
