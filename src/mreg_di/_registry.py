@@ -365,6 +365,12 @@ in profile `default`
                 (self._by_key if by_key else self._by_name)[key] = entry
         return instance
 
+    @overload
+    def get_all(self, interface: type[T]) -> list[T]: ...
+
+    @overload
+    def get_all(self, interface: str) -> list[Any]: ...
+
     def get_all(self, interface: type[T] | str) -> list[T] | list[Any]:
         """Every active provider's instance of `interface`: highest priority first, then name.
 
