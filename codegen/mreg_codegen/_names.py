@@ -33,6 +33,10 @@ _ALIASES = {"typing_extensions": "typing"}
 ScopeKind = Literal["module", "class", "function"]
 
 
+# How many aliases in a row (`A = B`, `B = C`, ...) a name is followed through.
+_MAX_ALIAS_DEPTH = 8
+
+
 class Binding(NamedTuple):
     """One way a name is bound in a scope.
 
@@ -41,10 +45,13 @@ class Binding(NamedTuple):
             as written, ``".interfaces.Compressor"``); ``None`` for a local definition.
         fallback: Bound inside an ``except`` clause (``try: from a import X`` /
             ``except ImportError: from b import X``): used only when nothing else binds it.
+        alias: For an assignment of a plain name (``Store = Storage``, ``Sink = io.Sink``), the
+            dotted name assigned: the name stands for whatever that one stands for here.
     """
 
     target: str | None
     fallback: bool = False
+    alias: str | None = None
 
 
 class Scope:
@@ -70,9 +77,16 @@ class Scope:
         self.parent = parent
         self.names: dict[str, list[Binding]] = {}
 
-    def bind(self, name: str, target: str | None = None, *, fallback: bool = False) -> None:
-        """Record that `name` is bound here (imported from `target`, or defined locally)."""
-        self.names.setdefault(name, []).append(Binding(target, fallback))
+    def bind(
+        self,
+        name: str,
+        target: str | None = None,
+        *,
+        fallback: bool = False,
+        alias: str | None = None,
+    ) -> None:
+        """Record that `name` is bound here: imported from `target`, an `alias`, or local."""
+        self.names.setdefault(name, []).append(Binding(target, fallback, alias))
 
     def _lookup(self, head: str) -> tuple[Scope, list[Binding]] | None:
         scope: Scope | None = self
@@ -83,7 +97,7 @@ class Scope:
             scope = scope.parent
         return None
 
-    def candidates(self, dotted: str) -> list[str]:
+    def candidates(self, dotted: str, _depth: int = 0) -> list[str]:
         """Every fully qualified name `dotted` may stand for here, best first.
 
         Imports come before local definitions, imports in ``except`` clauses last; a relative
@@ -103,6 +117,15 @@ class Scope:
         ranked = sorted(bindings, key=lambda b: (b.fallback, b.target is None))
         names: list[str] = []
         for binding in ranked:
+            if binding.alias is not None and _depth < _MAX_ALIAS_DEPTH:
+                # `Store = Storage`: what Storage stands for where the alias was bound. A chain
+                # of aliases is followed a few steps. An alias of nothing visible (a cycle, a
+                # star import) stays a local name, as any other assignment.
+                aliased = f"{binding.alias}.{rest}" if rest else binding.alias
+                resolved = [n for n in scope.candidates(aliased, _depth + 1) if n not in names]
+                if resolved:
+                    names.extend(resolved)
+                    continue
             if binding.target is None:
                 local = f"{scope.prefix}.{head}" if scope.prefix else head
                 name: str | None = f"{self.index.module}.{local}"
@@ -323,9 +346,20 @@ class _Walker:
         elif isinstance(node, cst.ImportFrom):
             self.import_from(node, scope, fallback)
         elif isinstance(node, cst.Assign):
-            for target in node.targets:
-                self.target(target.target, scope, fallback)
-        elif isinstance(node, cst.AnnAssign | cst.AugAssign):
+            assigned = dotted_name(node.value)
+            only = node.targets[0].target if len(node.targets) == 1 else None
+            if assigned is not None and isinstance(only, cst.Name):
+                scope.bind(only.value, fallback=fallback, alias=assigned)
+                return
+            for assign_target in node.targets:
+                self.target(assign_target.target, scope, fallback)
+        elif isinstance(node, cst.AnnAssign):
+            assigned = dotted_name(node.value) if node.value is not None else None
+            if assigned is not None and isinstance(node.target, cst.Name):
+                scope.bind(node.target.value, fallback=fallback, alias=assigned)
+                return
+            self.target(node.target, scope, fallback)
+        elif isinstance(node, cst.AugAssign):
             self.target(node.target, scope, fallback)
         elif isinstance(node, cst.TypeAlias):
             scope.bind(node.name.value, fallback=fallback)

@@ -355,6 +355,27 @@ class TestProvides:
         record = only(scan(source, module=module, is_package=is_package))
         assert record.spec.provides == (expected,)
 
+    def test_aliases_are_followed(self, scan) -> None:
+        """An aliased decorator declares; aliased annotations and bases name the real classes."""
+        record = only(
+            scan(
+                """
+                from mreg_di import plugin
+                from acme.interfaces import Sink, Storage
+                register = plugin
+                Store = Storage
+                Output = Sink
+                @register("gz")
+                class Gz(Output):
+                    def __init__(self, store: Store) -> None: ...
+                """
+            )
+        )
+        assert record.spec.provides == ("acme.interfaces.Sink",)
+        assert [(p.name, p.interface) for p in record.parameters] == [
+            ("store", "acme.interfaces.Storage")
+        ]
+
     def test_base_classes_are_provided(self, scan) -> None:
         """Statically visible bases count, transitively through this file's classes."""
         record = only(

@@ -196,6 +196,26 @@ class TestNames:
         )
         assert index.scope.candidates("C") == ["fast.C", "other.C", "acme.gz.C", "slow.C"]
 
+    def test_aliases_stand_for_what_they_name(self) -> None:
+        """`Store = Storage` (or annotated, or dotted) names what Storage names, chains too."""
+        index = _index(
+            "from acme.interfaces import Storage\nimport acme.io as io\n"
+            "Store = Storage\nSink: TypeAlias = io.Sink\nChain = Store\n"
+            "from mreg_di import plugin\nregister = plugin\n"
+        )
+        scope = index.scope
+        assert scope.qualify("Store") == "acme.interfaces.Storage"
+        assert scope.qualify("Sink") == "acme.io.Sink"
+        assert scope.qualify("Chain") == "acme.interfaces.Storage"
+        assert scope.qualify("Store.Inner") == "acme.interfaces.Storage.Inner"
+        assert scope.qualify("register") == "mreg_di.plugin"
+
+    def test_aliases_of_nothing_visible_stay_local(self) -> None:
+        """A cycle, or an alias of a name nothing binds, is a local name like any assignment."""
+        index = _index("A = B\nB = A\nC = nowhere\nD = make()\nE = list[int]\n")
+        names = ["A", "B", "C", "D", "E"]
+        assert [index.scope.qualify(n) for n in names] == [f"acme.gz.{n}" for n in names]
+
     def test_typing_extensions_is_read_as_typing(self) -> None:
         """Names from typing_extensions are recorded under typing."""
         index = _index("import typing_extensions as te\nfrom typing_extensions import Protocol\n")
