@@ -17,6 +17,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from mreg_codegen._arguments import FACTORY_KEYWORDS, PLUGIN_KEYWORDS, ArgumentReader
+from mreg_codegen._constructors import constructor_parameters
 from mreg_codegen._context import FileContext
 from mreg_codegen._literals import INVALID
 from mreg_codegen._names import Definition, dotted_name
@@ -24,7 +25,6 @@ from mreg_codegen._signatures import (
     AnnotationReader,
     ParameterDraft,
     base_interfaces,
-    find_constructor,
     read_parameters,
 )
 from mreg_di._spec import PluginKind, PluginSpec
@@ -189,11 +189,7 @@ class _Declaration:
             return read_parameters(
                 self.ctx, self.owner, node, self.definition.scope, skip_first=False
             )
-        constructor = find_constructor(self.ctx, self.definition)
-        if constructor is None:
-            return []
-        init, scope = constructor
-        return read_parameters(self.ctx, self.owner, init, scope, skip_first=True)
+        return constructor_parameters(self.ctx, self.owner, self.definition)
 
     def implied_interfaces(self) -> list[str]:
         node = self.definition.node
@@ -218,7 +214,7 @@ class _Declaration:
         takes_variant = next((p for p in parameters if p.spec.name == "variant"), None)
         if takes_variant is not None and not variants:
             self.report(
-                takes_variant.node,
+                takes_variant.name,
                 "variant-parameter",
                 "the factory takes a `variant` parameter but declares no variants",
                 'declare them, e.g. variants=["fast", "small"]',

@@ -232,7 +232,7 @@ class _Scan:
         wanted: list[cst.CSTNode] = []
         for draft in drafts:
             wanted += [draft.definition.node.name, draft.decorator.decorator]
-            wanted += [parameter.node.name for parameter in draft.parameters]
+            wanted += [parameter.name for parameter in draft.parameters]
         positions = ctx.locate(tree, wanted)
         records = [self.record(draft, positions) for draft in drafts]
         return records, sorted(ctx.diagnostics(positions), key=Diagnostic.sort_key)
@@ -370,7 +370,7 @@ class _Scan:
         if column and "\n" not in gap and "\r" not in gap:
             column -= 1 + len(gap)  # back from the expression to its `@`
         parameters = [
-            dataclasses.replace(p.spec, line=positions.get(p.node.name, (0, 0))[0])
+            dataclasses.replace(p.spec, line=positions.get(p.name, (0, 0))[0])
             for p in draft.parameters
         ]
         return PluginRecord(

@@ -25,7 +25,7 @@ __all__ = [
     "ParameterDraft",
     "Shape",
     "base_interfaces",
-    "find_constructor",
+    "read_parameter",
     "read_parameters",
 ]
 
@@ -234,10 +234,16 @@ def _union_members(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 
 class ParameterDraft(NamedTuple):
-    """A parameter read from source; its `line` is filled in once positions are known."""
+    """A parameter read from source; its `line` is filled in once positions are known.
+
+    Attributes:
+        spec: The parameter, its line still 0.
+        name: The node naming it (a ``def`` parameter's, or a dataclass field's): where its
+            line is read and where diagnostics about it point.
+    """
 
     spec: ParameterSpec
-    node: cst.Param
+    name: cst.Name
 
 
 def read_parameters(
@@ -264,22 +270,11 @@ def read_parameters(
             )
     drafts: list[ParameterDraft] = []
     for param in [*positional, *params.kwonly_params]:
-        name = param.name.value
-        has_default = param.default is not None
-        if param.annotation is None:
-            spec = ParameterSpec(name, optional=has_default, has_default=has_default)
-        else:
-            subject = f"the annotation of parameter `{name}`"
-            shape = AnnotationReader(ctx, scope, owner, subject).read(param.annotation.annotation)
-            spec = ParameterSpec(
-                name,
-                annotation=shape.rendered,
-                interface=shape.interface,
-                many=shape.many,
-                optional=shape.optional or has_default,
-                has_default=has_default,
-            )
-        drafts.append(ParameterDraft(spec, param))
+        annotation = None if param.annotation is None else param.annotation.annotation
+        spec = read_parameter(
+            ctx, owner, scope, param.name.value, annotation, has_default=param.default is not None
+        )
+        drafts.append(ParameterDraft(spec, param.name))
     for variadic, stars in ((params.star_arg, "*"), (params.star_kwarg, "**")):
         if isinstance(variadic, cst.Param):
             ctx.report(
@@ -293,49 +288,28 @@ def read_parameters(
     return drafts
 
 
-def _init_of(node: cst.ClassDef) -> cst.FunctionDef | None:
-    found = None
-    if isinstance(node.body, cst.IndentedBlock):
-        for statement in node.body.body:
-            if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
-                found = statement  # a later definition replaces an earlier one
-    return found
-
-
-def _local_bases(ctx: FileContext, definition: Definition) -> list[Definition]:
-    found: list[Definition] = []
-    if not isinstance(definition.node, cst.ClassDef):
-        return found
-    for arg in definition.node.bases:
-        value = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
-        dotted = dotted_name(value)
-        qualified = definition.scope.qualify(dotted) if dotted else None
-        local = ctx.index.local_class(qualified) if qualified else None
-        if local is not None:
-            found.append(local)
-    return found
-
-
-def find_constructor(
-    ctx: FileContext, definition: Definition
-) -> tuple[cst.FunctionDef, Scope] | None:
-    """The ``__init__`` a class uses, if it is in this file, and the scope of its class body.
-
-    The class's own body is searched first, then its base classes defined in this file, depth
-    first and left to right.
-    """
-    seen: set[str] = set()
-    pending = [definition]
-    while pending:
-        current = pending.pop(0)
-        if current.qualname in seen or not isinstance(current.node, cst.ClassDef):
-            continue
-        seen.add(current.qualname)
-        init = _init_of(current.node)
-        if init is not None:
-            return init, current.body
-        pending[:0] = _local_bases(ctx, current)
-    return None
+def read_parameter(
+    ctx: FileContext,
+    owner: str,
+    scope: Scope,
+    name: str,
+    annotation: cst.BaseExpression | None,
+    *,
+    has_default: bool,
+) -> ParameterSpec:
+    """One parameter (or dataclass field) named `name`, its annotation evaluated in `scope`."""
+    if annotation is None:
+        return ParameterSpec(name, optional=has_default, has_default=has_default)
+    subject = f"the annotation of parameter `{name}`"
+    shape = AnnotationReader(ctx, scope, owner, subject).read(annotation)
+    return ParameterSpec(
+        name,
+        annotation=shape.rendered,
+        interface=shape.interface,
+        many=shape.many,
+        optional=shape.optional or has_default,
+        has_default=has_default,
+    )
 
 
 def base_interfaces(ctx: FileContext, definition: Definition) -> list[str]:

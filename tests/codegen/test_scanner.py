@@ -640,6 +640,65 @@ class TestParameters:
         )
         assert [p.name for p in record.parameters] == ["root"]
 
+    def test_dataclass_fields_are_the_parameters(self, scan) -> None:
+        """A @dataclass's generated __init__: its fields and its dataclass bases', in order."""
+        record = only(
+            scan(
+                """
+                import dataclasses
+                from dataclasses import InitVar, KW_ONLY, dataclass, field
+                from typing import ClassVar
+                from mreg_di import plugin
+                from acme.interfaces import Sink, Storage
+                @dataclass
+                class Base:
+                    sink: Sink
+                    level: int = 1
+                @plugin("gz")
+                @dataclasses.dataclass(frozen=True)
+                class Gz(Base):
+                    storage: Storage
+                    level: int = 6
+                    cache: dict = field(default_factory=dict)
+                    hidden: int = field(init=False, default=0)
+                    count: ClassVar[int] = 0
+                    _: KW_ONLY
+                    seed: InitVar[int] = 1
+                    backup: Storage | None = field(default=None)
+                """
+            )
+        )
+        assert [(p.name, p.interface, p.has_default, p.line) for p in record.parameters] == [
+            ("sink", "acme.interfaces.Sink", False, 9),
+            ("level", None, True, 15),  # redefined: the base's place, the subclass's line
+            ("storage", "acme.interfaces.Storage", False, 14),
+            ("cache", None, True, 16),
+            ("seed", None, True, 20),
+            ("backup", "acme.interfaces.Storage", True, 21),
+        ]
+        assert record.parameters[4].annotation == "int"
+
+    def test_an_explicit_init_wins_over_the_dataclass(self, scan) -> None:
+        """A dataclass that writes __init__, or says init=False, is read like any class."""
+        result = scan(
+            """
+            from dataclasses import dataclass
+            from mreg_di import plugin
+            @plugin("a")
+            @dataclass
+            class A:
+                x: int
+                def __init__(self, y: int) -> None: ...
+            class Root:
+                def __init__(self, z: int) -> None: ...
+            @plugin("b")
+            @dataclass(init=False)
+            class B(Root):
+                x: int
+            """
+        )
+        assert [[p.name for p in r.parameters] for r in result.records] == [["y"], ["z"]]
+
     def test_no_init_means_no_parameters(self, scan) -> None:
         """A class whose constructor is not visible in the file takes no parameters."""
         record = only(
