@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
+from mreg_di._bulk import gc_paused
 from mreg_di._discovery_checks import (
     ALL_PROFILES,
     check_interface,
@@ -161,8 +162,10 @@ class Discovery:
 
             started = time.perf_counter()
             cache: dict[str, list[str]] = {}
-            documents = [document_fields(raw, cache) for raw in self._records()]
-            self._semantic = SemanticIndex(documents)
+            records = self._records()
+            with gc_paused():
+                documents = [document_fields(raw, cache) for raw in records]
+                self._semantic = SemanticIndex(documents)
             elapsed = (time.perf_counter() - started) * 1e3
             import logging  # ~3 ms: paid only by the first semantic query, not at start-up
 
