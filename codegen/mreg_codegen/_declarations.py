@@ -170,8 +170,7 @@ class _Declaration:
                 "factory-method",
                 f"{self.owner} is a method of `{qualname.rpartition('.')[0]}`, so the registry "
                 "would have to call it without an instance",
-                f"move `{node.name.value}` to module level, or make it a @staticmethod, written "
-                "above @factory",
+                f"move `{node.name.value}` to module level, or make it a @staticmethod",
             )
 
     def _is_static(self, node: cst.FunctionDef) -> bool:

@@ -269,8 +269,11 @@ def factory(
     """
 
     def decorate(func: _F) -> _F:
+        # Written above @staticmethod, the decorator gets the staticmethod object: the spec
+        # goes on the function inside, which is what `Cls.make` gives the registry.
+        target = func.__func__ if isinstance(func, staticmethod) else func
         spec = _build_spec(
-            func,
+            target,
             "factory",
             name,
             version,
@@ -286,7 +289,7 @@ def factory(
             description,
             variants,
         )
-        setattr(func, SPEC_ATTRIBUTE, spec)
+        setattr(target, SPEC_ATTRIBUTE, spec)
         return func
 
     return decorate

@@ -277,8 +277,7 @@ CASES: dict[str, tuple[str | bytes, str]] = {
             "the registry would have to call it without an instance [factory-method]\n"
             '        @factory("thing")\n'
             "         ^\n"
-            "Hint: move `make` to module level, or make it a @staticmethod, written above "
-            "@factory"
+            "Hint: move `make` to module level, or make it a @staticmethod"
         ),
     ),
     "variant-parameter": (

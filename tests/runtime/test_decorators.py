@@ -312,6 +312,24 @@ class TestFactory:
         assert factory("maker")(make) is make
         assert spec_of(make).kind == "factory"
 
+    def test_static_methods_in_either_order(self) -> None:
+        """Above or below @staticmethod, the spec is on the function `Cls.make` gives."""
+
+        class Maker:
+            @staticmethod
+            @factory("below")
+            def below(size: int = 1) -> object:
+                return object()
+
+            @factory("above")
+            @staticmethod
+            def above(size: int = 1) -> object:
+                return object()
+
+        assert isinstance(vars(Maker)["above"], staticmethod)  # returned unchanged
+        assert (spec_of(Maker.below).name, spec_of(Maker.above).name) == ("below", "above")
+        assert spec_of(Maker.above).description == ""
+
     def test_variants(self) -> None:
         """A factory taking `variant` declares its variants, in order."""
 
