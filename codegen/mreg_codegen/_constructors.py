@@ -89,22 +89,20 @@ def _is_false(node: cst.BaseExpression | None) -> bool:
     return isinstance(node, cst.Name) and node.value == "False"
 
 
+def _dataclass_decorator(definition: Definition) -> cst.BaseExpression | None:
+    """The ``@dataclass`` / ``@dataclass(...)`` expression on the class, if there is one."""
+    for decorator in definition.node.decorators:
+        if _qualified(definition.scope, decorator.decorator) == _DATACLASS:
+            return decorator.decorator
+    return None
+
+
 def _generates_init(definition: Definition) -> bool:
     """Whether the class is a ``@dataclass`` whose ``__init__`` dataclasses writes."""
-    node = definition.node
-    for decorator in node.decorators:
-        expression = decorator.decorator
-        if _qualified(definition.scope, expression) != _DATACLASS:
-            continue
-        return not (isinstance(expression, cst.Call) and _is_false(_keyword(expression, "init")))
-    return False
-
-
-def _is_dataclass(definition: Definition) -> bool:
-    return any(
-        _qualified(definition.scope, decorator.decorator) == _DATACLASS
-        for decorator in definition.node.decorators
-    )
+    expression = _dataclass_decorator(definition)
+    if expression is None:
+        return False
+    return not (isinstance(expression, cst.Call) and _is_false(_keyword(expression, "init")))
 
 
 def _dataclass_chain(ctx: FileContext, definition: Definition) -> list[Definition]:
@@ -118,7 +116,7 @@ def _dataclass_chain(ctx: FileContext, definition: Definition) -> list[Definitio
         seen.add(current.qualname)
         for base in reversed(_local_bases(ctx, current)):
             visit(base)
-        if _is_dataclass(current):
+        if _dataclass_decorator(current) is not None:
             order.append(current)
 
     visit(definition)
